@@ -1,0 +1,79 @@
+"""Command line: python -m metrics COMMAND. Every failure is one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from metrics import db, demo, export, store, wwc_store
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with db.writer() as conn:
+        applied = store.migrate(conn)
+        loaded = wwc_store.load_criteria(conn)
+        version = store.schema_version(conn)
+    print(f"schema at version {version}" + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)")
+          + (f"; loaded {loaded} WWC criteria" if loaded else ""))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with db.writer() as conn:
+        store.migrate(conn)
+        wwc_store.load_criteria(conn)
+        if demo.has_measures(conn):
+            print("the database already has measures; demo data is only loaded into an empty city")
+            return 0
+        counts = demo.seed_demo(conn, scale=args.scale, seed=args.seed)
+    print("loaded demo city: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    rows = export.canonical_rows(args.measure, public_only=args.public)
+    if args.measure and rows.empty:
+        print(f"no observations for measure '{args.measure}'", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        sys.stdout.write(rows.to_json(orient="records", date_format="iso") + "\n")
+    else:
+        sys.stdout.write(export.to_csv(rows))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m metrics",
+        description="City performance dashboard: manage the KPI store. The database is METRICS_DB_URL "
+                    f"(default {db.DEFAULT_URL}; PostgreSQL: postgresql+psycopg://user@host/db).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    s = sub.add_parser("init", help="create the schema or upgrade it in place, and load the WWC criteria",
+                       description="Create or upgrade the schema (idempotent) and load the WWC criteria.")
+    s.set_defaults(func=cmd_init)
+    s = sub.add_parser("demo", help="fill an empty database with the deterministic demo city",
+                       description="Load the demo city (same seed, same data) into a database with no measures.")
+    s.add_argument("--scale", action="store_true",
+                   help="a large synthetic city for benchmarks: 1,000 measures x 15 years monthly x 10 districts")
+    s.add_argument("--seed", type=int, default=demo.DEMO_SEED, help="random seed (default %(default)s)")
+    s.set_defaults(func=cmd_demo)
+    s = sub.add_parser("export", help="write canonical long rows measure_id,period,dimension,member,value",
+                       description="Write observations as canonical long rows to stdout (staff view: drafts included).")
+    s.add_argument("--measure", help="only this measure id")
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+    s.add_argument("--public", action="store_true", help="only published public measures")
+    s.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except db.DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

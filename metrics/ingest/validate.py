@@ -1,0 +1,225 @@
+"""Validation of a canonical frame with pandera: one named check per rule.
+
+Each rule is a `Rule` in `RULES`: an error class, the canonical column it concerns and a
+vectorised function returning a pass mask. The rules become pandera `Check`s on a
+`DataFrameSchema`, validated lazily, and `SchemaErrors.failure_cases` (index + check
+name) are turned back into `IngestError` records with the file's row number, the
+source column, the cell text and a reason. Adding a rule = one `Rule` and one test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from metrics import periods
+
+from . import settings
+from .errors import (
+    BadPeriod,
+    CellTypeError,
+    DuplicateKey,
+    FrequencyMismatch,
+    FuturePeriod,
+    IngestError,
+    OutOfRange,
+    UnknownMeasure,
+)
+from .layouts import KEY, key_ids
+from .report import IngestReport
+
+
+@dataclass
+class Context:
+    """Everything a rule may need, computed once per frame (per unique label where possible)."""
+
+    frame: pd.DataFrame
+    known: pd.DataFrame | None
+    as_of: date | None
+    fiscal_start_month: int
+    grain: pd.Series  # per row: grain of the canonical period (NA when unreadable)
+    start: pd.Series  # per row: first day of the period (NaT when unreadable)
+    cache: dict | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    error: type[IngestError]
+    column: str
+    passes: Callable[[Context], pd.Series]
+    note: Callable[[Context, int], str]
+    cell: str | None = None  # column whose text is shown as the cell (defaults to `column`)
+
+
+def _formula_note(text: object) -> str:
+    t = str(text).strip()
+    if t[:1] in ("=", "+", "@") and not t[1:2].isdigit():
+        return "looks like a spreadsheet formula; formulas are never evaluated"
+    return "expected a number such as 1200, 1,200, $1,200.50 or 8.8%"
+
+
+def _type_rule(role: str) -> Rule:
+    return Rule(CellTypeError, role, lambda c: c.frame[f"{role}_raw"].isna(),
+                lambda c, i: _formula_note(c.frame.at[i, f"{role}_raw"]), cell=f"{role}_raw")
+
+
+def _known_map(ctx: Context, col: str) -> pd.Series:
+    if ctx.known is None or col not in ctx.known:
+        return pd.Series(np.nan, index=ctx.frame.index, dtype="object")
+    return ctx.frame["measure_id"].map(ctx.known[col])
+
+
+def _unknown(ctx: Context) -> pd.Series:
+    ids = ctx.frame["measure_id"].fillna("")
+    ok = ids.str.len() > 0
+    return ok & ids.isin(ctx.known.index) if ctx.known is not None else ok
+
+
+def _frequency(ctx: Context) -> pd.Series:
+    freq = _known_map(ctx, "frequency")
+    return freq.isna() | ctx.grain.isna() | (freq.astype("object") == ctx.grain.astype("object"))
+
+
+def _future(ctx: Context) -> pd.Series:
+    if ctx.as_of is None:
+        return pd.Series(True, index=ctx.frame.index)
+    return ~(ctx.start > pd.Timestamp(ctx.as_of))
+
+
+def _duplicate(ctx: Context) -> pd.Series:
+    f = ctx.frame
+    dup = pd.Series(key_ids(f), index=f.index).duplicated(keep=False)
+    return f["period"].isna() | ~dup
+
+
+def _range(ctx: Context) -> pd.Series:
+    v = ctx.frame["value"]
+    lo = pd.to_numeric(_known_map(ctx, "plausible_min"), errors="coerce")
+    hi = pd.to_numeric(_known_map(ctx, "plausible_max"), errors="coerce")
+    return v.isna() | ((lo.isna() | (v >= lo)) & (hi.isna() | (v <= hi)))
+
+
+def _range_note(ctx: Context, i: int) -> str:
+    mid = ctx.frame.at[i, "measure_id"]
+    return f"expected {ctx.known.at[mid, 'plausible_min']} .. {ctx.known.at[mid, 'plausible_max']}"
+
+
+def _dup_note(ctx: Context, i: int) -> str:
+    f = ctx.frame
+    if ctx.cache is None:
+        dups = f[f.duplicated(KEY, keep=False) & f["period"].notna()]
+        ctx.cache = {k: list(v) for k, v in dups.groupby(KEY, sort=False)["row_number"]}
+    row = tuple(f.loc[i, KEY])
+    others = [str(int(r)) for r in ctx.cache.get(row, []) if r != f.at[i, "row_number"]][:5]
+    return f"{row[0]} {row[1]} {row[4]} also on row {', '.join(others)}"
+
+
+RULES: list[Rule] = [
+    _type_rule("value"), _type_rule("target"), _type_rule("numerator"), _type_rule("denominator"),
+    Rule(BadPeriod, "period", lambda c: c.frame["period"].notna(),
+         lambda c, i: ("empty period" if not c.frame.at[i, "period_raw"] else
+                       "expected e.g. 2018-03, 2018-Q1, 2018, FY2019, 2018-03-31, Q1 2018 or 2017-18"),
+         cell="period_raw"),
+    Rule(UnknownMeasure, "measure_id", _unknown,
+         lambda c, i: "empty measure id" if not c.frame.at[i, "measure_id"] else "create it as a draft or fix the id"),
+    Rule(FrequencyMismatch, "period", _frequency,
+         lambda c, i: f"measure is {c.known.at[c.frame.at[i, 'measure_id'], 'frequency']}, "
+                      f"period is {c.grain.at[i]}", cell="period"),
+    Rule(FuturePeriod, "period", _future, lambda c, i: f"starts {c.start.at[i].date()}, as of {c.as_of}"),
+    Rule(DuplicateKey, "measure_id", _duplicate, _dup_note),
+    Rule(OutOfRange, "value", _range, _range_note),
+]
+
+
+def _period_facts(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[pd.Series, pd.Series]:
+    """Grain and start date per row, parsing each distinct label once."""
+    codes, uniques = pd.factorize(frame["period"], use_na_sentinel=True)
+    grains, starts = [], []
+    for label in uniques:
+        try:
+            p = periods.parse(label, fiscal_start_month)
+            grains.append(p.grain)
+            starts.append(pd.Timestamp(p.start))
+        except periods.PeriodError:
+            grains.append(None)
+            starts.append(pd.NaT)
+    grain = pd.Series(np.array(grains + [None], dtype=object)[codes], index=frame.index)
+    start = pd.Series(pd.DatetimeIndex(starts + [pd.NaT])[codes], index=frame.index)
+    return grain, start
+
+
+def _known_frame(known: pd.DataFrame | None) -> pd.DataFrame | None:
+    if known is None:
+        return None
+    k = known.rename(columns={"measure_id": "id"})
+    return k.drop_duplicates("id").set_index(k.drop_duplicates("id")["id"].astype(str))
+
+
+def build_schema(ctx: Context, rules: list[Rule]) -> pa.DataFrameSchema:
+    """One pandera Column per checked canonical column, one named Check per rule."""
+    columns: dict[str, list[pa.Check]] = {}
+    for n, rule in enumerate(rules):
+        check = pa.Check(lambda _s, r=rule: r.passes(ctx), name=f"{n}:{rule.error.code}", ignore_na=False)
+        columns.setdefault(rule.column, []).append(check)
+    return pa.DataFrameSchema({c: pa.Column(nullable=True, checks=ch) for c, ch in columns.items()})
+
+
+def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as_of: date | str | None = None,
+             fiscal_start_month: int = settings.FISCAL_START_MONTH,
+             error_limit: int = settings.ERROR_LIMIT, rules: list[Rule] | None = None) -> IngestReport:
+    """Check a canonical frame; every failing cell becomes an error naming row and column.
+
+    `known_measures` has columns id (or measure_id), frequency, plausible_min, plausible_max;
+    without it the unknown-measure, frequency and range rules only check for empty ids.
+    """
+    started = time.perf_counter()
+    report = IngestReport(error_limit=error_limit)
+    known = _known_frame(known_measures)
+    rules = rules or RULES
+    if known is None:
+        rules = [r for r in rules if r.error not in (FrequencyMismatch, OutOfRange)]
+    grain, start = _period_facts(frame, fiscal_start_month)
+    as_of_date = pd.Timestamp(as_of).date() if as_of is not None else None
+    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start)
+    try:
+        build_schema(ctx, rules).validate(frame, lazy=True)
+        failures = pd.DataFrame(columns=["check", "index"])
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    failures = failures[failures["index"].notna()].sort_values("index", kind="stable")
+    by_code = {f"{n}:{r.error.code}": r for n, r in enumerate(rules)}
+    fields = frame.attrs.get("fields", {})
+    source_cols = frame.attrs.get("columns", [])
+    failures = failures[failures["check"].isin(list(by_code))]
+    report.rejected_index = set(failures["index"].astype("int64"))
+    for check, idx in zip(failures["check"][:error_limit], failures["index"][:error_limit], strict=True):
+        rule = by_code[check]
+        idx = int(idx)
+        field = _field_of(frame, idx, rule.column, fields)
+        cell = frame.at[idx, rule.cell or rule.column]
+        report.add_error(rule.error(
+            note=rule.note(ctx, idx), row_number=int(frame.at[idx, "row_number"]), field_name=field,
+            field_number=source_cols.index(field) + 1 if field in source_cols else None,
+            cell=None if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell)))
+    report.error_count = len(failures)
+    if len(failures) > error_limit:
+        report.partial = True
+        report.info["limit_note"] = f"{len(failures)} errors; the first {error_limit} are listed"
+    report.errors.sort(key=lambda e: (e.row_number or 0, e.field_number or 0))
+    report.stats.update(rows=len(frame), rejected=len(report.rejected_index),
+                        accepted=len(frame) - len(report.rejected_index),
+                        seconds=round(time.perf_counter() - started, 4))
+    return report
+
+
+def _field_of(frame: pd.DataFrame, idx: int, column: str, fields: dict[str, str]) -> str:
+    """The source column a canonical cell came from (wide files: the period header)."""
+    if column == "value" or (column == "period" and frame.attrs.get("layout") == "wide"):
+        return str(frame.at[idx, "field_name"])
+    return fields.get(column, column)

@@ -1,0 +1,99 @@
+"""Vectorised cell cleaning shared by every reader.
+
+Numbers: `3,000`, `$1,200.50`, `8.8%` and `(12)` are read in one vectorised pass;
+texts that still fail keep their original text in a `*_raw` column so validation can
+report them (a formula like `=HYPERLINK(...)` is never evaluated, only rejected).
+Periods: files repeat a handful of labels over many rows, so each distinct label is
+normalised once (`pd.factorize`) and mapped back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import settings
+from .mapping import period_of_label
+
+_STRIP = r"[\s$€£,%\u00a0]"
+
+
+def is_missing(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS) -> pd.Series:
+    """True where a cell is empty or a missing-value marker (`NA`, `No Data`, `-` ...)."""
+    return s.isna() | s.str.strip().isin(markers)
+
+
+def to_number(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS,
+              ) -> tuple[pd.Series, pd.Series]:
+    """(float values, raw text where a non-missing cell is not a number; else NA).
+
+    Plain numbers go through `pd.to_numeric` directly; only the cells that fail are
+    cleaned (thousands separators, currency, percent, accounting negatives) and retried,
+    so a clean million-row column costs one pass.
+    """
+    s = s.astype("str") if s.dtype != "str" else s
+    fast = _arrow_numbers(s, markers)
+    if fast is not None:
+        return fast, constant_str(None, s.index)
+    values = pd.to_numeric(s, errors="coerce")
+    failed = values.isna() & ~is_missing(s, markers)
+    if failed.any():
+        sub = s[failed].str.strip()
+        neg = sub.str.match(r"^\(.*\)$")
+        cleaned = sub.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.replace(_STRIP, "", regex=True)
+        # Only symbol-decorated numbers are rescued; "=1+2" or "1e5abc" stay errors.
+        ok_shape = sub.str.match(r"^\(?\s*[-+]?\s*[$€£]?\s*[\d,]*\.?\d+\s*%?\s*\)?$")
+        again = pd.to_numeric(cleaned.where(ok_shape), errors="coerce")
+        again = again.where(~neg, -again)
+        values = values.astype("float64")
+        values.loc[again.index] = again
+    values = values.astype("float64")
+    raw = s.where(values.isna() & ~is_missing(s, markers))
+    return values, raw
+
+
+def _arrow_numbers(s: pd.Series, markers: tuple[str, ...]) -> pd.Series | None:
+    """All cells plain numbers or missing markers: one pyarrow cast, no Python per cell."""
+    arr = pa.array(s.array)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    nulled = pc.if_else(pc.is_in(trimmed, value_set=pa.array(list(markers))), pa.scalar(None, pa.string()),
+                        trimmed)
+    try:
+        out = pc.cast(nulled, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+
+
+def to_period(s: pd.Series, grain: str | None = None,
+              fiscal_start_month: int = settings.FISCAL_START_MONTH,
+              fiscal_year: int | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(canonical period or NA, value kind from the label, raw text where unreadable).
+
+    Each distinct label is parsed once; LA's `2017-18 Adopted` gives FY2018 and kind budget.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    parsed = [period_of_label(str(u).strip(), grain, fiscal_start_month, fiscal_year) for u in uniques]
+    codes = np.where(codes < 0, len(parsed), codes)
+    period = take_str([p for p, _ in parsed] + [None], codes, s.index)
+    kind = take_str([k for _, k in parsed] + ["actual"], codes, s.index)
+    raw = s.fillna("").where(period.isna())
+    return period, kind, raw
+
+
+def take_str(labels: list[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """`labels[codes]` as a pandas `str` Series, built by pyarrow `take` (no Python objects)."""
+    return pd.Series(pd.array(pa.array(labels, pa.string()).take(pa.array(codes)), dtype="str"), index=index)
+
+
+def constant_str(value: str | None, index: pd.Index) -> pd.Series:
+    """A `str` column holding one value (or all missing), cheap for a million rows."""
+    return take_str([value], np.zeros(len(index), dtype="int64"), index)
+
+
+def clean_text(s: pd.Series) -> pd.Series:
+    """Trimmed text with missing markers as NA (names, units, notes)."""
+    s = s.str.strip()
+    return s.where(~s.isin(settings.MISSING_MARKERS))

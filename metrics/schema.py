@@ -1,0 +1,328 @@
+"""The whole domain model as SQLAlchemy Core tables, plus versioned migrations.
+
+No foreign keys are declared: DuckDB cannot update or delete a referenced row inside
+the same transaction that re-inserts it, which is exactly what an upsert does. Ids are
+checked in metrics/ (ingest validation, access) instead. Portable types only, so the
+same tables exist on DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+
+def _id(name: str) -> Column:
+    seq = Sequence(f"{name}_id_seq")
+    return Column("id", Integer, seq, server_default=seq.next_value(), primary_key=True)
+
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+priorities = Table(
+    "priorities", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("sort", Integer, nullable=False, server_default="0"),
+)
+
+goals = Table(
+    "goals", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("priority_id", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("statement", Text),
+    Column("narrative", Text),
+    Column("owner", Text),
+    Column("target_date", Date),
+    Column("is_public", Boolean, nullable=False, server_default=sa.false()),
+)
+
+MEASURE_KINDS = ("input", "output", "efficiency", "outcome")
+DIRECTIONS = ("higher", "lower")
+FREQUENCIES = ("day", "month", "quarter", "year", "fiscal_year")
+MEASURE_STATES = ("draft", "published")
+
+measures = Table(
+    "measures", metadata,
+    Column("id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("unit", Text),
+    Column("direction", String(8), nullable=False, server_default="higher"),
+    Column("frequency", String(16), nullable=False),
+    Column("department", Text),
+    Column("owner", Text),
+    Column("data_source", Text),
+    Column("methodology", Text),
+    Column("goal_id", String(64)),
+    Column("is_public", Boolean, nullable=False, server_default=sa.false()),
+    Column("state", String(16), nullable=False, server_default="draft"),
+    Column("plausible_min", Float),
+    Column("plausible_max", Float),
+    Column("created_at", DateTime),
+    Column("updated_at", DateTime),
+    sa.CheckConstraint("kind IN ('input','output','efficiency','outcome')", name="ck_measure_kind"),
+    sa.CheckConstraint("direction IN ('higher','lower')", name="ck_measure_direction"),
+    sa.CheckConstraint("state IN ('draft','published')", name="ck_measure_state"),
+)
+
+observations = Table(
+    "observations", metadata,
+    Column("measure_id", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("grain", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    # '' (not NULL) marks the aggregate row so the unique key works on both engines.
+    Column("dimension", String(64), nullable=False, server_default=""),
+    Column("member", String(128), nullable=False, server_default=""),
+    Column("value", Float),
+    Column("numerator", Float),
+    Column("denominator", Float),
+    Column("upload_id", Integer),
+    Column("updated_at", DateTime),
+    PrimaryKeyConstraint("measure_id", "period", "dimension", "member", name="pk_observations"),
+)
+
+targets = Table(
+    "targets", metadata,
+    _id("targets"),
+    Column("measure_id", String(128), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date),
+    Column("value", Float, nullable=False),
+    Column("tolerance", Float, nullable=False, server_default="0.05"),
+    Column("set_by", Text),
+    Column("set_at", DateTime),
+    Column("reason", Text),
+)
+
+target_history = Table(
+    "target_history", metadata,
+    _id("target_history"),
+    Column("target_id", Integer, nullable=False),
+    Column("measure_id", String(128), nullable=False),
+    Column("changed_by", Text),
+    Column("changed_at", DateTime, nullable=False),
+    Column("reason", Text),
+    Column("old_value", Float),
+    Column("new_value", Float),
+    Column("old_tolerance", Float),
+    Column("new_tolerance", Float),
+    Column("old_effective_from", Date),
+    Column("new_effective_from", Date),
+)
+
+links = Table(
+    "links", metadata,
+    Column("output_measure_id", String(128), nullable=False),
+    Column("outcome_measure_id", String(128), nullable=False),
+    Column("lag_periods", Integer, nullable=False, server_default="0"),
+    Column("note", Text),
+    PrimaryKeyConstraint("output_measure_id", "outcome_measure_id", name="pk_links"),
+)
+
+uploads = Table(
+    "uploads", metadata,
+    _id("uploads"),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", Text),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("layout", String(16)),
+    Column("mapping", Text),
+    Column("rows_total", Integer, nullable=False, server_default="0"),
+    Column("rows_accepted", Integer, nullable=False, server_default="0"),
+    Column("rows_rejected", Integer, nullable=False, server_default="0"),
+    Column("rows_new", Integer, nullable=False, server_default="0"),
+    Column("rows_changed", Integer, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="committed"),
+    Column("rolled_back_at", DateTime),
+    Column("rolled_back_by", Text),
+)
+
+observation_revisions = Table(
+    "observation_revisions", metadata,
+    _id("observation_revisions"),
+    Column("upload_id", Integer, nullable=False),
+    Column("measure_id", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("dimension", String(64), nullable=False, server_default=""),
+    Column("member", String(128), nullable=False, server_default=""),
+    Column("old_exists", Boolean, nullable=False),
+    Column("old_value", Float),
+    Column("old_numerator", Float),
+    Column("old_denominator", Float),
+    Column("old_upload_id", Integer),
+    Column("new_value", Float),
+    Column("new_numerator", Float),
+    Column("new_denominator", Float),
+)
+
+column_mappings = Table(
+    "column_mappings", metadata,
+    Column("source_key", String(64), primary_key=True),
+    Column("mapping", Text, nullable=False),
+    Column("updated_at", DateTime),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    _id("audit_log"),
+    Column("at", DateTime, nullable=False),
+    Column("actor", Text),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32)),
+    Column("object_id", Text),
+    Column("detail", Text),
+)
+
+# --- v2: What Works Cities certification -------------------------------------------
+wwc_standards = Table(
+    "wwc_standards", metadata,
+    Column("version", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("loaded_at", DateTime),
+    Column("is_current", Boolean, nullable=False, server_default=sa.false()),
+)
+
+wwc_criteria = Table(
+    "wwc_criteria", metadata,
+    Column("standard_version", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("criterion", Text, nullable=False),
+    Column("description", Text),
+    Column("confirmed", Boolean),
+    Column("is_core", Boolean, nullable=False, server_default=sa.false()),
+    Column("sort", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("standard_version", "code", name="pk_wwc_criteria"),
+)
+
+WWC_STATUSES = ("not_started", "in_progress", "met")
+
+wwc_status = Table(
+    "wwc_status", metadata,
+    Column("standard_version", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("status", String(16), nullable=False, server_default="not_started"),
+    Column("owner", Text),
+    Column("target_date", Date),
+    Column("notes", Text),
+    Column("last_reviewed", Date),
+    Column("updated_by", Text),
+    Column("updated_at", DateTime),
+    PrimaryKeyConstraint("standard_version", "code", name="pk_wwc_status"),
+)
+
+wwc_evidence = Table(
+    "wwc_evidence", metadata,
+    _id("wwc_evidence"),
+    Column("standard_version", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),  # url | document | measure | goal
+    Column("ref", Text, nullable=False),
+    Column("note", Text),
+    Column("added_by", Text),
+    Column("added_at", DateTime),
+)
+
+wwc_history = Table(
+    "wwc_history", metadata,
+    _id("wwc_history"),
+    Column("standard_version", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("changed_by", Text),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+goal_criteria = Table(
+    "goal_criteria", metadata,
+    Column("goal_id", String(64), nullable=False),
+    Column("code", String(16), nullable=False),
+    PrimaryKeyConstraint("goal_id", "code", name="pk_goal_criteria"),
+)
+
+# --- v3: access ----------------------------------------------------------------------
+users = Table(
+    "users", metadata,
+    _id("users"),
+    Column("name", String(64), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime),
+    Column("disabled", Boolean, nullable=False, server_default=sa.false()),
+    UniqueConstraint("name", name="uq_users_name"),
+)
+
+share_links = Table(
+    "share_links", metadata,
+    _id("share_links"),
+    Column("token_hash", String(64), nullable=False),
+    Column("scope", String(80), nullable=False),  # portal | goal:ID
+    Column("created_by", Text),
+    Column("created_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+    UniqueConstraint("token_hash", name="uq_share_token"),
+)
+
+
+def _create(*tables: Table) -> Callable[[sa.Connection], None]:
+    def run(conn: sa.Connection) -> None:
+        for t in tables:
+            for col in t.columns:
+                if isinstance(col.default, Sequence):
+                    col.default.create(conn, checkfirst=True)
+            t.create(conn, checkfirst=True)
+    return run
+
+
+def _add_columns(table: str, *cols: str) -> Callable[[sa.Connection], None]:
+    """ALTER … ADD COLUMN IF NOT EXISTS works on both engines and makes re-runs harmless."""
+    def run(conn: sa.Connection) -> None:
+        for col in cols:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {col}")
+    return run
+
+
+# (version, description, step). Append only: a shipped step is never edited.
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "core domain: priorities, goals, measures, observations, targets, links, uploads, audit",
+     _create(meta, priorities, goals, measures, observations, targets, target_history, links,
+             uploads, observation_revisions, audit_log)),
+    (2, "What Works Cities criteria, status, evidence, history; goal-criteria links",
+     _create(wwc_standards, wwc_criteria, wwc_status, wwc_evidence, wwc_history, goal_criteria)),
+    (3, "users, roles, share links; remembered column mappings",
+     _create(users, share_links, column_mappings)),
+    (4, "plausible range on measures for upload validation",
+     _add_columns("measures", "plausible_min DOUBLE PRECISION", "plausible_max DOUBLE PRECISION")),
+]
+LATEST_VERSION = MIGRATIONS[-1][0]

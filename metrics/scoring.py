@@ -1,0 +1,451 @@
+"""Scoring measures against targets: status, trend, trajectory, city composite and noise.
+
+Pure pandas/numpy: no Streamlit, no database, so the same numbers appear on the page,
+in exports and in tests. Statuses that are not a judgement on performance (`no_target`,
+`stale`, `no_data`) are explicit values, never folded into green, because a dashboard
+that shows "on track" for a measure nobody has reported in a year misleads the public.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from metrics import periods
+
+DEFAULT_CAP = 1.25
+DEFAULT_GRACE_DAYS: dict[str, int] = {"day": 7, "month": 45, "quarter": 45, "year": 120, "fiscal_year": 120}
+MIN_PROJECTION_POINTS = 4
+MIN_SPC_POINTS = 6
+XMR_D2 = 1.128  # bias constant for moving ranges of two points
+SHIFT_RUN = 8
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    label: str
+    colour: str  # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
+    symbol: str  # shown next to the colour so colour is never the only cue
+    description: str
+
+
+STATUSES: dict[str, StatusStyle] = {
+    "on_track": StatusStyle("On track", "#009E73", "✓", "Meets or beats the target in force."),
+    "at_risk": StatusStyle("At risk", "#E69F00", "!", "Misses the target, but within the tolerance."),
+    "off_track": StatusStyle("Off track", "#D55E00", "✗", "Misses the target by more than the tolerance."),
+    "no_target": StatusStyle("No target", "#56B4E9", "○", "Reported, but no target was set for this period."),
+    "stale": StatusStyle("Stale data", "#CC79A7", "…", "No new data for more than a reporting cycle past due."),
+    "no_data": StatusStyle("No data", "#999999", "–", "No observations have been reported."),
+}
+SCORED_STATUSES = ("on_track", "at_risk", "off_track")
+
+STATUS_COLUMNS = ["measure_id", "period", "actual", "target", "tolerance", "status", "score",
+                  "change_prev", "change_prev_pct", "change_yoy", "change_yoy_pct"]
+
+
+def _sign(direction: str) -> int:
+    """+1 when higher is better, -1 when lower is better; anything else is a data error."""
+    if direction not in ("higher", "lower"):
+        raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
+    return 1 if direction == "higher" else -1
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    tolerance: float
+    effective_from: pd.Timestamp | None
+    effective_to: pd.Timestamp | None
+
+
+def target_for(targets: pd.DataFrame | None, measure_id: object, period_end: date | pd.Timestamp | str
+               ) -> Target | None:
+    """The target in force when a period ended.
+
+    Judging a 2018 result against a target adopted in 2022 would be unfair, so the target
+    is the one whose [effective_from, effective_to] (inclusive, open end allowed) contains
+    the period's END date; when ranges overlap the most recently adopted one wins.
+    """
+    if targets is None or targets.empty:
+        return None
+    t = targets[targets["measure_id"] == measure_id]
+    if t.empty:
+        return None
+    end = pd.Timestamp(period_end).normalize()
+    frm = pd.to_datetime(t["effective_from"])
+    to = pd.to_datetime(t["effective_to"])
+    inside = (frm.isna() | (frm <= end)) & (to.isna() | (to >= end))
+    if not inside.any():
+        return None
+    pick = frm[inside].sort_values(kind="stable", na_position="first").index[-1]
+    tol = t.at[pick, "tolerance"] if "tolerance" in t else 0.0
+    return Target(float(t.at[pick, "value"]), 0.0 if pd.isna(tol) else float(tol),
+                  None if pd.isna(frm[pick]) else frm[pick], None if pd.isna(to[pick]) else to[pick])
+
+
+def measure_status(actual: float | None, target: float | None, direction: str = "higher",
+                   tolerance: float = 0.0) -> str:
+    """on_track / at_risk / off_track for one value, or no_data / no_target when it can't be judged.
+
+    A miss of exactly tolerance*|target| is still at_risk ("no more than"), so a
+    department that lands on the edge of its stated tolerance isn't marked red.
+    """
+    if actual is None or pd.isna(actual):
+        return "no_data"
+    if target is None or pd.isna(target):
+        return "no_target"
+    shortfall = (target - actual) * _sign(direction)  # > 0 means the target was missed
+    if shortfall <= 0:
+        return "on_track"
+    allowed = abs(tolerance or 0.0) * abs(target)
+    if shortfall <= allowed + _EPS * max(1.0, abs(target)):
+        return "at_risk"
+    return "off_track"
+
+
+def score_ratio(actual: float, target: float, direction: str = "higher", cap: float = DEFAULT_CAP) -> float:
+    """Performance as a fraction of target (1.0 = exactly on target), clipped to [0, cap].
+
+    The cap stops one measure that wildly beats its target from hiding several misses in
+    the composite. Ratios assume non-negative measures. Edge cases, chosen so the score
+    still reads as "how close to the target":
+    - lower is better and actual == 0 (e.g. zero fatalities against a target of 5): cap.
+    - target == 0: exactly meeting it scores 1.0, beating it scores cap, missing it 0.0
+      (a ratio to zero is meaningless, and "Vision Zero" goals are pass/fail).
+    """
+    if pd.isna(actual) or pd.isna(target):
+        return math.nan
+    sign = _sign(direction)
+    if target == 0:
+        gap = (actual - target) * sign
+        return 1.0 if gap == 0 else (cap if gap > 0 else 0.0)
+    ratio = actual / target if sign > 0 else (cap if actual == 0 else target / actual)
+    return float(min(max(ratio, 0.0), cap))
+
+
+def _grace(grain: str, grace_days: int | Mapping[str, int] | None) -> int:
+    return grace_days if isinstance(grace_days, int) else {**DEFAULT_GRACE_DAYS, **(grace_days or {})}[grain]
+
+
+def due_date(period: str, period_end: date | pd.Timestamp | None = None,
+             grace_days: int | Mapping[str, int] | None = None) -> pd.Timestamp:
+    """The date by which the NEXT period's figure should have arrived (end + one period + grace)."""
+    this = periods.parse(period)
+    length = pd.Timestamp(periods.parse(periods.shift(period, 1)).end) - pd.Timestamp(this.end)
+    end = pd.Timestamp(this.end if period_end is None or pd.isna(period_end) else period_end)
+    return end.normalize() + length + pd.Timedelta(days=_grace(this.grain, grace_days))
+
+
+def is_stale(period: str, as_of: date | pd.Timestamp | str, period_end: date | pd.Timestamp | None = None,
+             grace_days: int | Mapping[str, int] | None = None) -> bool:
+    """True when a measure's latest period is more than a reporting cycle (plus grace) overdue."""
+    return bool(due_date(period, period_end, grace_days) < pd.Timestamp(as_of))
+
+
+def _aggregate_obs(observations: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate rows with a value, plus a Timestamp `_end` column, one row per measure/period."""
+    obs = observations
+    if "dimension" in obs:
+        obs = obs[obs["dimension"].fillna("") == ""]
+    obs = obs[obs["value"].notna()].copy()
+    ends = pd.to_datetime(obs["period_end"]) if "period_end" in obs else pd.Series(pd.NaT, index=obs.index)
+    missing = ends.isna()
+    if missing.any():
+        ends[missing] = [pd.Timestamp(periods.parse(p).end) for p in obs.loc[missing, "period"]]
+    obs["_end"] = ends
+    return obs.drop_duplicates(["measure_id", "period"], keep="last")
+
+
+def _pct(change: float, base: float) -> float:
+    return math.nan if pd.isna(change) or pd.isna(base) or base == 0 else 100.0 * change / abs(base)
+
+
+def latest_status(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None,
+                  as_of: date | pd.Timestamp | str, *, cap: float = DEFAULT_CAP,
+                  grace_days: int | Mapping[str, int] | None = None) -> pd.DataFrame:
+    """One row per measure: its latest period (ending on or before as_of), status, score and trend.
+
+    Only aggregate rows (dimension == '') count, so a breakdown by ward can't masquerade
+    as the city figure. Periods ending after as_of are ignored so the same call can
+    replay history (see composite_series). Percent changes are in percent (5.0 = 5%).
+    Extra columns for display: name, unit, direction, frequency, period_end.
+    """
+    as_of = pd.Timestamp(as_of)
+    obs = _aggregate_obs(observations)
+    obs = obs[obs["_end"] <= as_of]
+    groups = {k: g for k, g in obs.groupby("measure_id", sort=False)}
+    rows = []
+    for m in measures.to_dict("records"):
+        mid, direction = m["id"], m.get("direction", "higher")
+        row = {"measure_id": mid, "name": m.get("name"), "unit": m.get("unit"), "direction": direction,
+               "frequency": m.get("frequency"), "period": None, "period_end": pd.NaT,
+               **{c: math.nan for c in STATUS_COLUMNS[2:] if c != "status"}, "status": "no_data"}
+        g = groups.get(mid)
+        if g is not None and not g.empty:
+            g = g.sort_values("_end")
+            last = g.iloc[-1]
+            label, actual = str(last["period"]), float(last["value"])
+            values = dict(zip(g["period"].astype(str), g["value"].astype(float), strict=True))
+            prev = values.get(periods.shift(label, -1), math.nan)
+            yoy = values.get(periods.same_period_last_year(label), math.nan)
+            t = target_for(targets, mid, last["_end"])
+            status = measure_status(actual, t.value if t else None, direction, t.tolerance if t else 0.0)
+            if is_stale(label, as_of, last["_end"], grace_days):
+                status = "stale"
+            row.update(period=label, period_end=last["_end"], actual=actual, status=status,
+                       target=t.value if t else math.nan, tolerance=t.tolerance if t else math.nan,
+                       score=score_ratio(actual, t.value, direction, cap) if t else math.nan,
+                       change_prev=actual - prev, change_prev_pct=_pct(actual - prev, prev),
+                       change_yoy=actual - yoy, change_yoy_pct=_pct(actual - yoy, yoy))
+        rows.append(row)
+    extra = ["name", "unit", "direction", "frequency", "period_end"]
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS + extra)
+
+
+@dataclass(frozen=True)
+class Projection:
+    slope_per_year: float
+    slope_per_period: float
+    grain: str | None
+    projected: float
+    uncertainty: float  # half-width of a ~95% prediction interval at target_date
+    target_value: float
+    target_date: pd.Timestamp
+    will_meet: bool | None
+    n_points: int
+    sentence: str
+
+
+def _history_dates(index: pd.Index) -> tuple[pd.DatetimeIndex, str | None]:
+    """Period labels -> their end dates (and grain); dates pass through with a guessed grain."""
+    if len(index) and isinstance(index[0], str):
+        grain = periods.grain_of(index[0])
+        return pd.DatetimeIndex([pd.Timestamp(periods.parse(x).end) for x in index]), grain
+    dates = pd.DatetimeIndex(pd.to_datetime(index))
+    if len(dates) < 2:
+        return dates, None
+    gap = float(pd.Series(dates.sort_values()).diff().dt.days.median())
+    guesses = [("day", 0.5, 1.5), ("month", 26, 35), ("quarter", 85, 95), ("year", 360, 370)]
+    return dates, next((g for g, lo, hi in guesses if lo <= gap <= hi), None)
+
+
+def _when(x: date | pd.Timestamp | str) -> tuple[str, pd.Timestamp]:
+    """A period label (meaning: the end of that period) or a date -> (display label, timestamp)."""
+    if isinstance(x, str):
+        try:
+            return x, pd.Timestamp(periods.parse(x).end)
+        except periods.PeriodError:
+            pass
+    ts = pd.Timestamp(x)
+    return ts.strftime("%Y-%m-%d"), ts
+
+
+def _years(ts: pd.Timestamp) -> float:
+    """Time in years, exact at month ends, so quarterly periods are evenly spaced for the fit."""
+    return (ts.year * 12 + ts.month - 1 + ts.day / ts.days_in_month) / 12
+
+
+def fmt_number(x: float, signed: bool = False) -> str:
+    """Readable numbers for sentences: thousands separators, fewer decimals as size grows."""
+    if pd.isna(x):
+        return "n/a"
+    digits = 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2)
+    text = f"{x:{'+' if signed else ''},.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def projection(history: pd.Series, target_value: float, target_date: date | pd.Timestamp | str,
+               direction: str = "higher", unit: str = "") -> Projection:
+    """Straight-line projection of recent history to the target date.
+
+    A linear fit is deliberately simple: residents can follow "at the current pace", and
+    the ±1.96 standard-error band (widened the further we extrapolate) shows how much
+    to trust it. With fewer than 4 points will_meet is None rather than a guess.
+    """
+    h = history.dropna().astype(float)
+    dates, grain = _history_dates(h.index)
+    target_label, target_ts = _when(target_date)
+    n = len(h)
+    goal = f"the goal of {fmt_number(target_value)} by {target_label}"
+    x = np.array([_years(d) for d in dates], dtype=float)
+    slope = projected = half = math.nan
+    if n >= 2 and np.ptp(x) > 0:
+        xm = float(x.mean())  # centre x so the fit is well conditioned (years are ~2000)
+        slope, intercept = (float(c) for c in np.polyfit(x - xm, h.to_numpy(float), 1))
+        x0 = _years(target_ts) - xm
+        projected = slope * x0 + intercept
+        if n > 2:
+            resid = h.to_numpy(float) - (slope * (x - xm) + intercept)
+            s = math.sqrt(float(np.sum(resid ** 2)) / (n - 2))
+            half = 1.96 * s * math.sqrt(1 + 1 / n + x0 ** 2 / float(np.sum((x - xm) ** 2)))
+    pace = slope / (periods.periods_per_year(grain) if grain else 1)
+    will_meet = None
+    if n < MIN_PROJECTION_POINTS or pd.isna(slope):
+        sentence = (f"Only {n} data point{'s' * (n != 1)} so far: at least {MIN_PROJECTION_POINTS} are "
+                    f"needed to say whether {goal} will be met.")
+    else:
+        will_meet = bool((projected - target_value) * _sign(direction) >= 0)
+        pace_text = (f"{fmt_number(pace, signed=True)}{'' if unit in ('', '%') else ' '}{unit} "
+                     f"a {(grain or 'year').replace('_', ' ')}")
+        band = "" if pd.isna(half) else f" ± {fmt_number(half)}"
+        sentence = (f"At the current pace ({pace_text}) {goal} will {'' if will_meet else 'not '}be met "
+                    f"(projected {fmt_number(projected)}{band}).")
+        if not pd.isna(half) and abs(projected - target_value) < half:
+            sentence += " The range includes the goal, so this is not certain."
+    return Projection(slope, pace, grain, projected, half, target_value, target_ts, will_meet, n, sentence)
+
+
+@dataclass(frozen=True)
+class Composite:
+    score: float
+    n_scored: int
+    stale_excluded: int
+    no_target_excluded: int
+    contributions: pd.DataFrame  # measure_id, name, status, score, weight, contribution; worst first
+    no_data_excluded: int = 0
+
+
+def composite_from_status(status: pd.DataFrame, weights: pd.Series | None = None,
+                          cap: float = DEFAULT_CAP) -> Composite:
+    """CityScore-style weighted mean of capped per-measure scores, from latest_status output.
+
+    Stale and target-less measures are excluded but counted, so the headline can say
+    "based on 38 measures; 4 stale, 6 without targets" instead of silently shrinking.
+    contribution = weight*(score-1)/sum(weights): the contributions add up to score-1,
+    so the most negative rows are exactly the measures pulling the city below target.
+    """
+    scored = status[status["status"].isin(SCORED_STATUSES) & status["score"].notna()]
+    w = pd.Series(1.0, index=scored.index)
+    if weights is not None:
+        w = scored["measure_id"].map(weights).fillna(1.0).astype(float)
+        if (w < 0).any():
+            raise ValueError("weights must be non-negative")
+    s = scored["score"].astype(float).clip(upper=cap)
+    total = float(w.sum())
+    contrib = pd.DataFrame({
+        "measure_id": scored["measure_id"], "name": scored.get("name"), "status": scored["status"],
+        "score": s, "weight": w, "contribution": w * (s - 1) / total if total else math.nan,
+    }).sort_values(["contribution", "score"], kind="stable").reset_index(drop=True)
+    counts = status["status"].value_counts()
+    return Composite(score=float((w * s).sum() / total) if total else math.nan, n_scored=len(scored),
+                     stale_excluded=int(counts.get("stale", 0)),
+                     no_target_excluded=int(counts.get("no_target", 0)), contributions=contrib,
+                     no_data_excluded=int(counts.get("no_data", 0)))
+
+
+def composite(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None,
+              as_of: date | pd.Timestamp | str, *, weights: pd.Series | None = None, cap: float = DEFAULT_CAP,
+              grace_days: int | Mapping[str, int] | None = None) -> Composite:
+    """The city-wide score as it stood on as_of (see composite_from_status for the rules)."""
+    status = latest_status(measures, observations, targets, as_of, cap=cap, grace_days=grace_days)
+    return composite_from_status(status, weights, cap)
+
+
+def composite_series(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None,
+                     as_of: Iterable[date | pd.Timestamp | str], *, weights: pd.Series | None = None,
+                     cap: float = DEFAULT_CAP, grace_days: int | Mapping[str, int] | None = None
+                     ) -> pd.DataFrame:
+    """The composite replayed at each as-of point, so the Overview can show its movement.
+
+    Items may be dates or period labels (a label means "as of the end of that period",
+    e.g. periods.period_range('2023-01', '2024-06') for a monthly series). Columns:
+    label, as_of, score, n_scored, stale_excluded, no_target_excluded, no_data_excluded.
+    """
+    rows = []
+    for item in as_of:
+        label, ts = _when(item)
+        c = composite(measures, observations, targets, ts, weights=weights, cap=cap, grace_days=grace_days)
+        rows.append({"label": label, "as_of": ts, "score": c.score,
+                     "n_scored": c.n_scored, "stale_excluded": c.stale_excluded,
+                     "no_target_excluded": c.no_target_excluded, "no_data_excluded": c.no_data_excluded})
+    return pd.DataFrame(rows, columns=["label", "as_of", "score", "n_scored", "stale_excluded",
+                                       "no_target_excluded", "no_data_excluded"])
+
+
+@dataclass(frozen=True)
+class ControlLimits:
+    mean: float
+    sigma: float
+    ucl: float
+    lcl: float
+    mr_bar: float  # average moving range of the baseline
+    baseline_n: int
+
+
+def control_limits(values: pd.Series, baseline_n: int = 12) -> ControlLimits:
+    """XmR (individuals) chart limits from the first baseline_n points.
+
+    sigma = mean(|successive differences|)/1.128 is robust to trends and needs no
+    distributional assumptions, which suits short, lumpy city series.
+    """
+    v = values.dropna().to_numpy(float)[:baseline_n]
+    if len(v) < 2:
+        return ControlLimits(math.nan, math.nan, math.nan, math.nan, math.nan, len(v))
+    mr_bar = float(np.mean(np.abs(np.diff(v))))
+    mean, sigma = float(v.mean()), mr_bar / XMR_D2
+    return ControlLimits(mean, sigma, mean + 3 * sigma, mean - 3 * sigma, mr_bar, len(v))
+
+
+def signals(values: pd.Series, baseline_n: int = 12) -> pd.DataFrame:
+    """Per point: value, mean, ucl, lcl, signal, reason (Western Electric rule 1 and an 8-point shift)."""
+    lim = control_limits(values, baseline_n)
+    out = pd.DataFrame({"value": values.astype(float), "mean": lim.mean, "ucl": lim.ucl, "lcl": lim.lcl,
+                        "signal": False, "reason": ""}, index=values.index)
+    flags, texts, run_side, run = [], [], 0, 0
+    for v in out["value"].to_numpy():
+        reasons = []
+        if not (pd.isna(v) or pd.isna(lim.mean)):
+            if v > lim.ucl + _EPS:
+                reasons.append(f"above the upper control limit ({fmt_number(lim.ucl)})")
+            elif v < lim.lcl - _EPS:
+                reasons.append(f"below the lower control limit ({fmt_number(lim.lcl)})")
+            side = int(np.sign(round(v - lim.mean, 12)))  # a point on the mean breaks a run
+            run, run_side = (run + 1 if side == run_side else 1) if side else 0, side
+            if run >= SHIFT_RUN:
+                reasons.append(f"{run} points in a row {'above' if side > 0 else 'below'} the average "
+                               f"({fmt_number(lim.mean)}): a sustained shift")
+        flags.append(bool(reasons))
+        texts.append("; ".join(reasons))
+    out["signal"], out["reason"] = flags, texts
+    return out
+
+
+def is_real_change(values: pd.Series, baseline_n: int = 12) -> tuple[bool, str]:
+    """Is the latest point a real signal or normal variation? Returns (signal, plain-language reason)."""
+    v = values.dropna()
+    if len(v) < MIN_SPC_POINTS:
+        return False, (f"Only {len(v)} data points: too few to tell a real change from normal "
+                       f"variation (need {MIN_SPC_POINTS}).")
+    last = signals(v, baseline_n).iloc[-1]
+    if last["signal"]:
+        return True, f"Real signal: the latest value is {last['reason']}."
+    return False, (f"Normal variation: the latest value ({fmt_number(last['value'])}) is within the "
+                   f"usual range ({fmt_number(last['lcl'])} to {fmt_number(last['ucl'])}).")
+
+
+class Movers(NamedTuple):
+    improvers: pd.DataFrame
+    decliners: pd.DataFrame
+
+
+def movers(status: pd.DataFrame, n: int = 5, basis: str = "prev") -> Movers:
+    """Top improvers and decliners from latest_status, by direction-adjusted percent change.
+
+    `improvement` is positive when the measure got better whatever its direction (a 10%
+    drop in response time is +10), so one ranking works across measures. Percent change
+    keeps measures in different units comparable; basis='yoy' compares with a year ago,
+    which ignores seasonality. Stale and no-data measures are left out.
+    """
+    col = {"prev": "change_prev_pct", "yoy": "change_yoy_pct"}[basis]
+    df = status[~status["status"].isin(["stale", "no_data"]) & status[col].notna()].copy()
+    df["improvement"] = df[col] * df["direction"].map(_sign)
+    improvers = df[df["improvement"] > 0].sort_values("improvement", ascending=False, kind="stable")
+    decliners = df[df["improvement"] < 0].sort_values("improvement", kind="stable")
+    return Movers(improvers.head(n).reset_index(drop=True), decliners.head(n).reset_index(drop=True))

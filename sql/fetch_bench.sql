@@ -1,0 +1,3 @@
+-- Benchmark query: every observation row (the bench builds about a million).
+SELECT measure_id, period, period_end, dimension, member, value
+FROM observations

@@ -1,0 +1,1 @@
+SELECT id, name, description, sort FROM priorities ORDER BY sort

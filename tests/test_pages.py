@@ -1,0 +1,72 @@
+"""AppTest for each page against a real seeded DuckDB (no mocks)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(duck_city, monkeypatch):
+    monkeypatch.setenv("METRICS_DB_URL", duck_city)
+    monkeypatch.chdir(REPO)
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
+    parts += [e.value for e in at.subheader] + [e.value for e in at.header]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_lists_goals_with_status(app):
+    at = app.run()
+    assert not at.exception
+    assert "how are we doing" in at.title[0].value
+    body = texts(at)
+    assert "Move people experiencing homelessness into stable housing" in body
+    assert "Housing & Homelessness" in body
+    labels = [m.label for m in at.metric]
+    assert any("City score" in label for label in labels)
+    assert at.metric[2].label.startswith("Stale") and int(at.metric[2].value) >= 4
+
+
+def test_overview_priority_filter_narrows(app):
+    at = app.run()
+    at.selectbox(key="priority").select("Safe Neighborhoods").run()
+    assert not at.exception
+    heads = [h.value for h in at.header]
+    assert heads == ["Safe Neighborhoods"]
+
+
+def test_measure_page_shows_homelessness_history(app):
+    app.query_params["measure"] = "households-stable-housing"
+    at = app.run()
+    at.switch_page("app_pages/measure.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Households moved into stable housing"
+    assert "households" in at.metric[0].label
+    table = at.dataframe[0].value
+    q = table[(table["period"] == "2018-Q1") & (table["dimension"] == "")]
+    assert float(q["value"].iloc[0]) == 3024
+    assert "HMIS" in texts(at)
+
+
+def test_measure_page_unknown_id_warns_and_falls_back(app):
+    app.query_params["measure"] = "no-such-measure"
+    at = app.run()
+    at.switch_page("app_pages/measure.py").run()
+    assert not at.exception
+    assert any("does not exist" in w.value for w in at.warning)
+
+
+def test_missing_database_is_a_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("METRICS_DB_URL", f"duckdb:///{tmp_path / 'none.duckdb'}")
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("metrics init" in e.value for e in at.error)

@@ -1,0 +1,150 @@
+"""The store on both engines: schema, migrations, demo city, queries, export."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyarrow as pa
+import pytest
+import sqlalchemy as sa
+
+from metrics import db, demo, export, queries, schema, store
+from tests.conftest import REPO, make_db
+
+
+def test_schema_is_current_and_criteria_loaded(city_url):
+    with db.reader(city_url) as conn:
+        assert store.schema_version(conn) == schema.LATEST_VERSION
+        n = conn.execute(sa.select(sa.func.count()).select_from(schema.wwc_criteria)).scalar_one()
+    assert n == 43
+
+
+def test_init_is_idempotent(fresh_url):
+    with db.writer(fresh_url) as conn:
+        assert store.migrate(conn) == []
+        assert store.schema_version(conn) == schema.LATEST_VERSION
+
+
+def test_older_database_is_upgraded_in_place(request, tmp_path):
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    with db.writer(url) as conn:
+        store.migrate(conn, target=1)
+        conn.execute(sa.insert(schema.priorities).values(id="p", name="Kept", sort=0))
+    with db.writer(url) as conn:
+        assert store.schema_version(conn) == 1
+        assert store.migrate(conn) == [2, 3, 4]
+    with db.reader(url) as conn:
+        assert conn.execute(sa.select(schema.priorities.c.name)).scalar_one() == "Kept"
+        assert sa.inspect(conn).has_table("users")
+
+
+def test_demo_city_has_the_promised_shape(city_url):
+    m = queries.fetch("measures", url=city_url, public_only=False)
+    assert 110 <= len(m) <= 140
+    assert set(m["kind"]) == {"input", "output", "efficiency", "outcome"}
+    assert {"month", "quarter", "fiscal_year", "year"} <= set(m["frequency"])
+    assert (m["state"] == "draft").sum() >= 3
+    goals = queries.fetch("goals", url=city_url, public_only=False)
+    assert 18 <= len(goals) <= 22
+    assert goals["priority_id"].nunique() == 6
+
+
+def test_homelessness_story_numbers(city_url):
+    rows = export.canonical_rows("households-stable-housing", url=city_url)
+    agg = rows[rows["dimension"] == ""].set_index("period")["value"]
+    assert 1700 <= agg["2017-Q1"] <= 1900
+    assert 3000 < agg["2018-Q1"] < 3100
+    assert agg["2018-Q1"] - agg["2017-Q1"] > 1200
+    links = queries.fetch("links", url=city_url, public_only=False)
+    outputs = set(links[links["outcome_measure_id"] == "households-stable-housing"]["output_measure_id"])
+    assert {"shelter-beds", "outreach-contacts", "case-management-hours", "homeless-contract-spending"} <= outputs
+
+
+def test_public_view_hides_drafts_and_private(city_url):
+    staff = queries.fetch("measures", url=city_url, public_only=False)
+    public = queries.fetch("measures", url=city_url, public_only=True)
+    assert len(public) < len(staff)
+    assert (public["state"] == "published").all() and public["is_public"].all()
+    draft_id = staff[staff["state"] == "draft"]["id"].iloc[0]
+    assert queries.fetch("measure_observations", url=city_url, measure_id=draft_id, public_only=True).empty
+    assert not queries.fetch("measure_observations", url=city_url, measure_id=draft_id, public_only=False).empty
+
+
+def test_engines_agree_byte_for_byte(duck_city, pg_city):
+    a = export.to_csv(export.canonical_rows(url=duck_city))
+    b = export.to_csv(export.canonical_rows(url=pg_city))
+    assert a == b and a.count("\n") > 10000
+
+
+def test_same_seed_same_bytes_other_seed_differs():
+    one = demo.build_city(7)["observations"]
+    two = demo.build_city(7)["observations"]
+    three = demo.build_city(8)["observations"]
+    assert one.equals(two)
+    assert not one["value"].equals(three["value"])
+
+
+def test_targets_change_over_time_with_history(city_url):
+    t = queries.fetch("targets", url=city_url, public_only=False)
+    per = t.groupby("measure_id").size()
+    assert (per >= 2).mean() > 0.8
+    with db.reader(city_url) as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(schema.target_history)).scalar_one()
+    assert n == len(t)
+
+
+def test_list_parameters_expand(city_url):
+    df = queries.fetch("goal_observations", url=city_url, goal_ids=["reduce-homelessness", "violent-crime"],
+                       public_only=False)
+    assert set(df["measure_id"]) >= {"households-stable-housing", "violent-crimes"}
+
+
+def test_bulk_insert_rolls_back_with_the_transaction(fresh_url):
+    data = pa.table({"id": ["p1"], "name": ["One"], "description": [None], "sort": [1]})
+    with pytest.raises(RuntimeError), db.writer(fresh_url) as conn:
+        store.bulk_insert(conn, "priorities", data)
+        raise RuntimeError("fail after the load")
+    assert queries.fetch("priorities", url=fresh_url).empty
+    with db.writer(fresh_url) as conn:
+        store.bulk_insert(conn, "priorities", data)
+    assert queries.fetch("priorities", url=fresh_url)["name"].tolist() == ["One"]
+
+
+def test_data_version_bumps(fresh_url):
+    with db.writer(fresh_url) as conn:
+        before = store.data_version(conn)
+        store.bump_data_version(conn)
+    with db.reader(fresh_url) as conn:
+        assert store.data_version(conn) == before + 1
+
+
+def test_export_neutralises_formulas():
+    import pandas as pd
+    out = export.to_csv(pd.DataFrame({"measure_id": ["=HYPERLINK(\"x\")", "ok"], "value": [-5.0, 2.0]}))
+    assert "'=HYPERLINK" in out and "\n-5\n" not in out.replace(",", "\n") or ",-5" in out
+    assert ",-5" in out  # a negative number is data, never prefixed
+
+
+def test_bad_url_gives_one_line_with_password_masked():
+    with pytest.raises(db.DatabaseError) as exc:
+        db.check("postgresql+psycopg://alice:s3cret@127.0.0.1:1/nowhere")
+    assert "s3cret" not in str(exc.value) and "***" in str(exc.value)
+    with pytest.raises(db.DatabaseError):
+        db.parse_url("not a url at all")
+
+
+def test_busy_duckdb_file_is_named(tmp_path):
+    path = tmp_path / "busy.duckdb"
+    url = make_db(f"duckdb:///{path}", seeded=False)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)"),
+        str(path)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(db.DatabaseError) as exc, db.writer(url) as conn:
+            conn.exec_driver_sql("SELECT 1")
+        assert str(path) in str(exc.value) and "busy" in str(exc.value)
+    finally:
+        holder.kill()
+        holder.wait()
