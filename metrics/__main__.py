@@ -6,6 +6,9 @@ import argparse
 import sys
 
 from metrics import db, demo, export, store, wwc_store
+from metrics.cli import criteria as cli_criteria
+from metrics.cli import ingest as cli_ingest
+from metrics.cli import score as cli_score
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -63,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["csv", "json"], default="csv")
     s.add_argument("--public", action="store_true", help="only published public measures")
     s.set_defaults(func=cmd_export)
+    for module in (cli_ingest, cli_score, cli_criteria):
+        module.register(sub)
     return p
 
 
