@@ -70,3 +70,25 @@ def test_missing_database_is_a_message_not_a_traceback(monkeypatch, tmp_path):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert any("metrics init" in e.value for e in at.error)
+
+
+def test_busy_database_file_is_named_on_the_page(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import make_db
+    path = tmp_path / "held.duckdb"
+    make_db(f"duckdb:///{path}", seeded=False)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"),
+        str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("METRICS_DB_URL", f"duckdb:///{path}")
+        monkeypatch.chdir(REPO)
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+        assert not at.exception
+        assert any(str(path) in e.value and "busy" in e.value for e in at.error)
+    finally:
+        holder.kill()
+        holder.wait()
