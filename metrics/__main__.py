@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics import db, demo, export, store, wwc_store
+from metrics import access, db, demo, export, store, wwc_store
+from metrics.cli import access as cli_access
 from metrics.cli import criteria as cli_criteria
 from metrics.cli import ingest as cli_ingest
 from metrics.cli import score as cli_score
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["csv", "json"], default="csv")
     s.add_argument("--public", action="store_true", help="only published public measures")
     s.set_defaults(func=cmd_export)
-    for module in (cli_ingest, cli_score, cli_criteria):
+    for module in (cli_ingest, cli_score, cli_criteria, cli_access):
         module.register(sub)
     return p
 
@@ -75,9 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except db.DatabaseError as exc:
+    except (db.DatabaseError, access.AccessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except access.Forbidden as exc:
+        print(f"forbidden: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -87,6 +87,10 @@ def fresh_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def seeded_url(request, tmp_path) -> str:
-    """A private seeded DuckDB for tests that change data."""
-    return make_db(f"duckdb:///{tmp_path / 'seeded.duckdb'}")
+def seeded_url(duck_city, tmp_path) -> str:
+    """A private seeded DuckDB for tests that change data: a copy of the session's city file
+    (no connection is ever left open, so the file is complete on disk)."""
+    import shutil
+    target = tmp_path / "seeded.duckdb"
+    shutil.copyfile(db.duckdb_path(duck_city), target)
+    return f"duckdb:///{target}"

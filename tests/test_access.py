@@ -1,0 +1,120 @@
+"""Roles, share links and passwords: the permission matrix and the stored secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from metrics import access, db, schema, store
+from tests.conftest import REPO
+
+PUBLIC = access.PUBLIC_PORTAL
+VIEWER = access.Actor("user", "val", "viewer")
+EDITOR = access.Actor("user", "ed", "editor")
+ADMIN = access.Actor("user", "ada", "admin")
+GOAL_LINK = access.Actor("public", "public link", "public", "goal:reduce-homelessness")
+
+MATRIX = {  # action: (public, viewer, editor, admin)
+    "view-dashboard": (True, True, True, True),
+    "view-draft": (False, True, True, True),
+    "upload-csv": (False, False, True, True),
+    "rollback-upload": (False, False, True, True),
+    "edit-criteria": (False, False, True, True),
+    "set-target": (False, False, True, True),
+    "manage-users": (False, False, False, True),
+    "manage-shares": (False, False, False, True),
+}
+
+
+@pytest.mark.parametrize("action", sorted(MATRIX))
+@pytest.mark.parametrize("who,col", [(PUBLIC, 0), (VIEWER, 1), (EDITOR, 2), (ADMIN, 3)])
+def test_role_action_matrix(action, who, col):
+    assert access.allowed(who, action) is MATRIX[action][col]
+
+
+def test_every_registered_action_is_in_the_matrix():
+    assert set(access.ACTIONS) - {"export-data", "publish-measure"} == set(MATRIX)
+
+
+def test_public_never_sees_drafts_and_goal_links_see_one_goal():
+    draft = access.Resource("measure", "x", goal_id="reduce-homelessness", published=False)
+    assert not access.allowed(PUBLIC, "view-dashboard", draft)
+    assert access.allowed(VIEWER, "view-dashboard", draft)
+    mine = access.Resource("measure", "households-stable-housing", goal_id="reduce-homelessness")
+    other = access.Resource("measure", "violent-crimes", goal_id="violent-crime")
+    assert access.allowed(GOAL_LINK, "view-dashboard", mine)
+    assert not access.allowed(GOAL_LINK, "view-dashboard", other)
+    with pytest.raises(access.Forbidden):
+        access.ensure_allowed(GOAL_LINK, "view-dashboard", other)
+
+
+def test_visible_filters_frames_by_goal_scope():
+    import pandas as pd
+    frame = pd.DataFrame({"id": ["a", "b"], "goal_id": ["reduce-homelessness", "violent-crime"]})
+    assert access.visible(GOAL_LINK, frame)["id"].tolist() == ["a"]
+    assert len(access.visible(ADMIN, frame)) == 2
+
+
+def test_users_need_strong_unique_passwords_and_hash_with_argon2(seeded_url):
+    with db.writer(seeded_url) as conn:
+        with pytest.raises(access.AccessError, match="12 characters"):
+            access.add_user(conn, "weak", "editor", "short")
+        with pytest.raises(access.AccessError, match="role"):
+            access.add_user(conn, "x", "root", "a-long-enough-password")
+        access.add_user(conn, "maria", "editor", "correct horse battery")
+        with pytest.raises(access.AccessError, match="exists"):
+            access.add_user(conn, "maria", "viewer", "another long password")
+        stored = conn.execute(sa.select(schema.users.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2") and "correct horse" not in stored
+    with db.reader(seeded_url) as conn:
+        assert access.authenticate(conn, "maria", "correct horse battery") == access.Actor("user", "maria", "editor")
+        assert access.authenticate(conn, "maria", "wrong password!!") is None
+        assert access.authenticate(conn, "nobody", "correct horse battery") is None
+
+
+def test_viewer_cannot_add_users(seeded_url):
+    with db.writer(seeded_url) as conn, pytest.raises(access.Forbidden):
+        access.add_user(conn, "eve", "admin", "a-long-enough-password", actor=VIEWER)
+
+
+def test_share_links_are_hashed_scoped_expiring_and_revocable(seeded_url):
+    with db.writer(seeded_url) as conn:
+        token = access.create_share(conn, "goal:reduce-homelessness", timedelta(days=1))
+        row = conn.execute(sa.select(schema.share_links)).first()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
+        actor = access.resolve_share(conn, token)
+        assert actor.is_public and actor.goal_scope == "reduce-homelessness"
+        assert access.resolve_share(conn, token, at=store.now() + timedelta(days=2)) is None
+        assert access.resolve_share(conn, "not-a-token") is None
+        with pytest.raises(access.AccessError, match="not public"):
+            access.create_share(conn, "goal:workforce")
+        with pytest.raises(access.AccessError, match="no goal"):
+            access.create_share(conn, "goal:nope")
+        with pytest.raises(access.Forbidden):
+            access.create_share(conn, "portal", actor=EDITOR)
+        assert access.revoke_share(conn, row.id)
+        assert access.resolve_share(conn, token) is None
+
+
+def test_cli_users_and_share(seeded_url):
+    env = {**os.environ, "METRICS_DB_URL": seeded_url}
+
+    def run(*args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "metrics", *args], input=stdin, capture_output=True,
+                              text=True, env=env, cwd=REPO, timeout=60)
+
+    ok = run("users", "add", "lee", "--role", "viewer", "--password-stdin", stdin="a very long password\n")
+    assert ok.returncode == 0, ok.stderr
+    weak = run("users", "add", "kim", "--role", "viewer", "--password-stdin", stdin="short\n")
+    assert weak.returncode == 2 and "12 characters" in weak.stderr
+    assert "lee" in run("users", "list").stdout
+    url = run("share", "create", "--scope", "portal", "--expires", "7d").stdout.strip()
+    assert url.startswith("http://localhost:8501/?share=") and len(url.split("=", 1)[1]) >= 40
+    assert "portal" in run("share", "list").stdout
+    assert run("share", "revoke", "1").returncode == 0
