@@ -1,26 +1,31 @@
-"""Entry point: builds the page list and runs the chosen page. No data logic here."""
+"""Entry point: works out who is looking, builds their page list, runs the chosen page."""
 
 import streamlit as st
 
+from metrics import access
+from ui import auth
+
 st.set_page_config(page_title="City Performance", page_icon=":material/monitoring:", layout="wide")
 
-PAGES = {
-    "Dashboards": [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
-                default=True),
-        st.Page("app_pages/goal.py", title="Goal", icon=":material/flag:", url_path="goal"),
-        st.Page("app_pages/outcomes.py", title="Outcomes vs outputs", icon=":material/compare_arrows:",
-                url_path="outcomes"),
-        st.Page("app_pages/equity.py", title="Equity", icon=":material/diversity_3:", url_path="equity"),
-        st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
-    ],
-    "What Works Cities": [
-        st.Page("app_pages/certification.py", title="Certification", icon=":material/workspace_premium:",
-                url_path="certification"),
-    ],
-    "Data": [
-        st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    ],
-}
+actor = auth.current_actor()
+if actor is None:
+    st.navigation([st.Page(auth.sign_in_form, title="Sign in", icon=":material/login:")]).run()
+    st.stop()
+st.session_state["current_actor"] = actor
 
+DASHBOARDS = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/goal.py", title="Goal", icon=":material/flag:", url_path="goal"),
+    st.Page("app_pages/outcomes.py", title="Outcomes vs outputs", icon=":material/compare_arrows:",
+            url_path="outcomes"),
+    st.Page("app_pages/equity.py", title="Equity", icon=":material/diversity_3:", url_path="equity"),
+    st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
+]
+PAGES = {"Dashboards": DASHBOARDS,
+         "What Works Cities": [st.Page("app_pages/certification.py", title="Certification",
+                                       icon=":material/workspace_premium:", url_path="certification")]}
+if access.allowed(actor, "upload-csv"):
+    PAGES["Data"] = [st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload")]
+
+auth.sidebar(actor)
 st.navigation(PAGES).run()

@@ -100,20 +100,23 @@ def ensure_allowed(actor: Actor, action: str, resource: Resource | None = None) 
         raise Forbidden(f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}{what}")
 
 
-def visible(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
+def visible(actor: Actor, frame: pd.DataFrame, scoped_measures: set[str] | None = None) -> pd.DataFrame:
     """Rows of a measures/goals/observations frame this actor may see.
 
     SQL already filters drafts and private measures for public readers; this adds the
-    share-link goal scope, in one place, for any frame carrying a goal id.
+    share-link goal scope, in one place, for any frame carrying a goal id, or a measure id
+    (checked against `scoped_measures`, the ids under the scoped goal).
     """
     scope = actor.goal_scope
     if not actor.is_public or scope is None:
         return frame
-    for col in ("goal_id", "priority_goal_id"):
-        if col in frame.columns:
-            return frame[frame[col] == scope]
-    if "id" in frame.columns and "priority_id" in frame.columns and "statement" in frame.columns:
+    if "goal_id" in frame.columns:
+        return frame[frame["goal_id"] == scope]
+    if "id" in frame.columns and "priority_id" in frame.columns:
         return frame[frame["id"] == scope]  # the goals table itself
+    for col in ("measure_id", "output_measure_id", "outcome_measure_id"):
+        if col in frame.columns:
+            frame = frame[frame[col].isin(scoped_measures or set())]
     return frame
 
 

@@ -59,6 +59,10 @@ def test_visible_filters_frames_by_goal_scope():
     frame = pd.DataFrame({"id": ["a", "b"], "goal_id": ["reduce-homelessness", "violent-crime"]})
     assert access.visible(GOAL_LINK, frame)["id"].tolist() == ["a"]
     assert len(access.visible(ADMIN, frame)) == 2
+    obs = pd.DataFrame({"measure_id": ["households-stable-housing", "violent-crimes"], "value": [1.0, 2.0]})
+    kept = access.visible(GOAL_LINK, obs, scoped_measures={"households-stable-housing"})
+    assert kept["measure_id"].tolist() == ["households-stable-housing"]
+    assert access.visible(GOAL_LINK, obs).empty  # no scope list: nothing leaks
 
 
 def test_users_need_strong_unique_passwords_and_hash_with_argon2(seeded_url):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import db, queries
+from metrics import access, db, queries
 
 
 def fail(message: str) -> None:
@@ -37,9 +37,18 @@ def _cached(name: str, version: int, url: str, params: tuple) -> pd.DataFrame:
 
 
 def load(name: str, version: int, **params) -> pd.DataFrame:
+    """A named query's rows, cached on the data version, narrowed to what the actor may see."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    actor = st.session_state.get("current_actor") or access.PUBLIC_PORTAL
+    if actor.is_public and "public_only" in params and not params["public_only"]:
+        fail("Public links show published measures only.")
     try:
-        return _cached(name, version, db.url_from_env(), frozen).copy()
+        frame = _cached(name, version, db.url_from_env(), frozen)
+        scoped = None
+        if actor.goal_scope:
+            measures = _cached("measures", version, db.url_from_env(), (("public_only", True),))
+            scoped = set(measures.loc[measures["goal_id"] == actor.goal_scope, "id"])
+        return access.visible(actor, frame, scoped).copy()
     except db.DatabaseError as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001
