@@ -122,3 +122,18 @@ def test_cli_users_and_share(seeded_url):
     assert url.startswith("http://localhost:8501/?share=") and len(url.split("=", 1)[1]) >= 40
     assert "portal" in run("share", "list").stdout
     assert run("share", "revoke", "1").returncode == 0
+
+
+def test_upload_and_rollback_are_refused_in_metrics_for_a_viewer(seeded_url):
+    from metrics.ingest.commit import ingest
+    from metrics.ingest.rollback import rollback
+    csv = b"measure_id,period,value\nshelter-beds,2026-10,1\n"
+    with pytest.raises(access.Forbidden):
+        ingest(csv, url=seeded_url, file_name="x.csv", actor=VIEWER)
+    with pytest.raises(access.Forbidden):
+        ingest(csv, url=seeded_url, file_name="x.csv", actor=PUBLIC)
+    done = ingest(csv, url=seeded_url, file_name="x.csv", actor=EDITOR)
+    assert done.upload_id is not None
+    with pytest.raises(access.Forbidden):
+        rollback(done.upload_id, url=seeded_url, actor=VIEWER)
+    assert "rolled back" in rollback(done.upload_id, url=seeded_url, actor=EDITOR)

@@ -1,9 +1,105 @@
-"""`python -m metrics ingest`: being built."""
+"""`python -m metrics ingest|uploads|rollback|template`: load CSV/JSON extracts, list and undo uploads."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from metrics.ingest import Mapping, template_csv
+from metrics.ingest.commit import ingest
+from metrics.ingest.rollback import RollbackRefused, history, rollback
+
+
+def _user(args: argparse.Namespace) -> str:
+    if args.user:
+        return args.user
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "cli"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = Mapping.from_json(Path(args.mapping).read_text())
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"error: cannot read the mapping {args.mapping}: {exc}", file=sys.stderr)
+            return 2
+    options = {}
+    if args.as_actual:
+        options["actual_kinds"] = [k.strip() for k in args.as_actual.split(",") if k.strip()]
+    if args.max_bytes:
+        options["max_bytes"] = args.max_bytes
+    out = ingest(path, mapping=mapping, options=options, user=_user(args), create_measures=args.create_measures,
+                 dry_run=args.dry_run)
+    if args.format == "json":
+        print(json.dumps(out.to_dict(), default=str, indent=2))
+    else:
+        print(out.to_summary())
+    return 0 if out.ok else 1
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    rows = history(limit=args.limit)
+    if args.format == "json":
+        sys.stdout.write(rows.to_json(orient="records", date_format="iso") + "\n")
+        return 0
+    if rows.empty:
+        print("no uploads yet")
+        return 0
+    cols = ["id", "uploaded_at", "uploaded_by", "file_name", "status", "rows_accepted", "rows_new", "rows_changed"]
+    print(rows[cols].to_string(index=False))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        print(rollback(args.upload_id, user=_user(args)))
+    except RollbackRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    sys.stdout.write(template_csv())
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the command to the CLI; filled in by its capability."""
+    s = sub.add_parser("ingest", help="load a CSV/JSON extract or a measure registry (prints accepted/rejected)",
+                       description="Read, validate, preview and load one file in one transaction. A file with any "
+                                   "error is rejected and changes nothing (exit 1).")
+    s.add_argument("file", help="CSV (long, wide, CityScore) or JSON extract, or a measure-registry CSV")
+    s.add_argument("--mapping", help="JSON column mapping; default: the one remembered for this header, else detected")
+    s.add_argument("--dry-run", action="store_true", help="preview only: new / changed / unchanged, nothing written")
+    s.add_argument("--create-measures", action="store_true",
+                   help="create unknown measures as drafts (id = the given id or slug of the name)")
+    s.add_argument("--as-actual", metavar="KINDS",
+                   help="also load these value kinds as observations, e.g. budget,estimate (default: actual only)")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--user", help="who is uploading (default: the login name)")
+    s.add_argument("--max-bytes", type=int, help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_ingest)
+    s = sub.add_parser("uploads", help="list the upload history", description="List uploads, newest first.")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_uploads)
+    s = sub.add_parser("rollback", help="undo an upload: values go back to what they were",
+                       description="Roll back one upload in one transaction; refused if a later upload changed "
+                                   "the same values.")
+    s.add_argument("upload_id", type=int)
+    s.add_argument("--user", help="who is rolling back (default: the login name)")
+    s.set_defaults(func=cmd_rollback)
+    s = sub.add_parser("template", help="print the canonical long CSV template",
+                       description="Print the header and two example rows of the canonical long layout.")
+    s.set_defaults(func=cmd_template)

@@ -42,7 +42,7 @@ __all__ = ["CANONICAL", "KEY", "RAW", "IngestError", "IngestFailed", "IngestRepo
            "auto_mapping", "check_file", "read_file", "source_key", "template_csv", "validate"]
 
 _MAPPING_OPTIONS = ("layout", "fiscal_start_month", "fiscal_year", "grain", "period_columns", "header_row",
-                    "delimiter", "encoding")
+                    "delimiter", "encoding", "actual_kinds")
 
 
 def _read_bytes(source: str | Path | bytes | BinaryIO, max_bytes: int) -> tuple[bytes, str]:

@@ -185,6 +185,18 @@ class FuturePeriod(CellError):
     template = "Cell{where}: period \"{cell}\" starts after the as-of date ({note})"
 
 
+class ConstraintError(CellError):
+    code = "cell-constraint-error"
+    title = "Constraint Error"
+    template = "Cell{where} \"{cell}\" is not allowed: {note}"
+
+
+class HeldOutKind(RowError):
+    code = "row-held-out-kind"
+    title = "Held Out Value Kind"
+    template = "{note}"
+
+
 class OutOfRange(CellError):
     code = "cell-out-of-range"
     title = "Out of Range"

@@ -88,6 +88,8 @@ class Mapping:
     header_row: int | None = None
     delimiter: str | None = None
     encoding: str | None = None
+    #: Value kinds besides `actual` that load as observations (e.g. ["budget"]); others are held out.
+    actual_kinds: list[str] = field(default_factory=list)
 
     def role(self, role: str) -> str | None:
         """The source column mapped to `role` (first one), or None."""

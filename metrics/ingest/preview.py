@@ -1,0 +1,153 @@
+"""Preview/diff: accepted canonical rows against what the database holds, in SQL.
+
+The rows that will become observations are loaded into a TEMP staging table through the
+same Arrow path as `store.bulk_insert` (DuckDB scans the Arrow table, PostgreSQL gets
+COPY), then one LEFT JOIN on (measure_id, period, dimension, member) labels each row new,
+changed or unchanged. Nothing leaves the database but counts and a sample for the page,
+so a million-row file previews as fast as it loads. Everything here runs inside the
+caller's transaction; a preview that is not committed leaves no trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from metrics import periods, queries, store
+
+from .errors import HeldOutKind
+from .report import IngestReport
+
+STAGE_TABLES = ("ingest_diff", "ingest_stage", "ingest_targets")
+SAMPLE_ROWS = 1000
+_OBS_SCHEMA = pa.schema([("measure_id", pa.string()), ("period", pa.string()), ("grain", pa.string()),
+                         ("period_start", pa.date32()), ("period_end", pa.date32()),
+                         ("dimension", pa.string()), ("member", pa.string()), ("value", pa.float64()),
+                         ("numerator", pa.float64()), ("denominator", pa.float64())])
+_TARGET_SCHEMA = pa.schema([("measure_id", pa.string()), ("effective_from", pa.date32()),
+                            ("effective_to", pa.date32()), ("value", pa.float64())])
+
+
+@dataclass
+class Split:
+    """What each accepted row turns into."""
+
+    actuals: pd.DataFrame  # rows that become observations
+    targets: pd.DataFrame  # measure_id, period, target
+    held_out: pd.DataFrame  # budget/estimate rows with a value, not loaded
+    empty: int  # actual rows with no value, numerator or denominator (nothing to store)
+
+
+@dataclass
+class Preview:
+    """Counts and samples of what a commit would do."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    new: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changed: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_dict(self) -> dict:
+        return {"counts": self.counts}
+
+
+def split_rows(rows: pd.DataFrame, actual_kinds: list[str] | tuple[str, ...] = ()) -> Split:
+    """Actual rows (plus any kinds the mapping loads as actuals) -> observations; a `target`
+    cell or a target-kind row -> a target; budget/estimate rows are held out."""
+    kinds = {"actual", *actual_kinds}
+    kind = rows["value_kind"].astype("object")
+    is_actual = kind.isin(kinds).to_numpy()
+    has_number = (rows["value"].notna() | rows["numerator"].notna() | rows["denominator"].notna()).to_numpy()
+    actuals = rows[is_actual & has_number]
+    t_cell = rows[rows["target"].notna()][["measure_id", "period", "target"]]
+    t_kind = rows[(kind == "target").to_numpy() & rows["value"].notna().to_numpy() & ~is_actual]
+    t_kind = t_kind[["measure_id", "period", "value"]].rename(columns={"value": "target"})
+    targets = pd.concat([t_cell, t_kind], ignore_index=True).drop_duplicates(["measure_id", "period"], keep="last")
+    held = rows[~is_actual & (kind != "target").to_numpy() & rows["value"].notna().to_numpy()]
+    return Split(actuals, targets, held, int((is_actual & ~has_number).sum()))
+
+
+def held_out_warning(split: Split, report: IngestReport) -> None:
+    if split.held_out.empty:
+        return
+    counts = split.held_out["value_kind"].value_counts()
+    kinds = ", ".join(f"{n:,} {k}" for k, n in counts.items())
+    report.add_warning(HeldOutKind(note=(
+        f"{kinds} values were not loaded as observations (only actuals are); map them as actuals "
+        f"(mapping actual_kinds, CLI --as-actual {','.join(counts.index)}) to load them")))
+
+
+def _period_arrays(labels: pd.Series, fiscal_start_month: int) -> dict[str, pa.Array]:
+    """grain/start/end per row, parsing each distinct label once (periods.frame on uniques)."""
+    codes, uniques = pd.factorize(labels.astype("object"))
+    facts = periods.frame(pd.Series(uniques, dtype="object"), fiscal_start_month)
+    start = np.asarray(pd.to_datetime(facts["period_start"]).to_numpy(), dtype="datetime64[D]")
+    end = np.asarray(pd.to_datetime(facts["period_end"]).to_numpy(), dtype="datetime64[D]")
+    return {"grain": pa.array(facts["grain"].to_numpy(dtype=object)[codes], pa.string()),
+            "period_start": pa.array(start[codes], pa.date32()),
+            "period_end": pa.array(end[codes], pa.date32())}
+
+
+def observation_table(actuals: pd.DataFrame, fiscal_start_month: int) -> pa.Table:
+    if actuals.empty:
+        return _OBS_SCHEMA.empty_table()
+    p = _period_arrays(actuals["period"], fiscal_start_month)
+
+    def text(col: str) -> pa.Array:
+        return pa.array(actuals[col].astype("object").fillna("").to_numpy(dtype=object), pa.string())
+
+    def num(col: str) -> pa.Array:
+        return pa.array(actuals[col].to_numpy(dtype="float64"), pa.float64(), from_pandas=True)
+
+    return pa.table({"measure_id": text("measure_id"), "period": text("period"), **p,
+                     "dimension": text("dimension"), "member": text("member"),
+                     "value": num("value"), "numerator": num("numerator"), "denominator": num("denominator")},
+                    schema=_OBS_SCHEMA)
+
+
+def target_table(targets: pd.DataFrame, fiscal_start_month: int) -> pa.Table:
+    if targets.empty:
+        return _TARGET_SCHEMA.empty_table()
+    p = _period_arrays(targets["period"], fiscal_start_month)
+    return pa.table({"measure_id": pa.array(targets["measure_id"].astype("object").to_numpy(), pa.string()),
+                     "effective_from": p["period_start"], "effective_to": p["period_end"],
+                     "value": pa.array(targets["target"].to_numpy(dtype="float64"), pa.float64())},
+                    schema=_TARGET_SCHEMA)
+
+
+def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
+    return conn.execute(sa.text(queries.sql_text(name)), params)
+
+
+def drop_stage(conn: sa.Connection) -> None:
+    for table in STAGE_TABLES:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")  # fixed identifiers, no values
+
+
+def stage(conn: sa.Connection, observations: pa.Table, targets: pa.Table) -> None:
+    """Load the rows into TEMP tables and build the diff table, inside the open transaction."""
+    drop_stage(conn)
+    _run(conn, "ingest_stage_create")
+    _run(conn, "ingest_targets_stage_create")
+    store.bulk_insert(conn, "ingest_stage", observations)
+    store.bulk_insert(conn, "ingest_targets", targets)
+    _run(conn, "ingest_diff_create")
+
+
+def diff(conn: sa.Connection, sample_rows: int = SAMPLE_ROWS) -> Preview:
+    """Counts per status and a sample of new and changed rows (run after `stage`)."""
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    for status, n in _run(conn, "ingest_diff_counts").all():
+        counts[status] = int(n)
+    t = _run(conn, "ingest_targets_counts").one()
+    counts.update(targets_new=int(t[0] or 0), targets_changed=int(t[1] or 0), targets_unchanged=int(t[2] or 0))
+    new = queries.fetch("ingest_diff_rows", conn=conn, status="new", limit=sample_rows)
+    changed = queries.fetch("ingest_diff_rows", conn=conn, status="changed", limit=sample_rows)
+    keep = ["measure_id", "period", "dimension", "member"]
+    return Preview(counts=counts,
+                   new=new[[*keep, "new_value", "new_numerator", "new_denominator"]],
+                   changed=changed[[*keep, "old_value", "new_value", "old_numerator", "new_numerator",
+                                    "old_denominator", "new_denominator", "old_upload_id"]])

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) AS n FROM ingest_diff GROUP BY status

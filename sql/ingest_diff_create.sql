@@ -1,0 +1,15 @@
+-- Each staged row against what is stored: new, changed (old -> new) or unchanged.
+CREATE TEMP TABLE ingest_diff AS
+SELECT s.measure_id, s.period, s.grain, s.period_start, s.period_end, s.dimension, s.member,
+       s.value, s.numerator, s.denominator,
+       o.value AS old_value, o.numerator AS old_numerator, o.denominator AS old_denominator,
+       o.upload_id AS old_upload_id,
+       CASE WHEN o.measure_id IS NULL THEN 'new'
+            WHEN s.value IS DISTINCT FROM o.value
+              OR s.numerator IS DISTINCT FROM o.numerator
+              OR s.denominator IS DISTINCT FROM o.denominator THEN 'changed'
+            ELSE 'unchanged' END AS status
+FROM ingest_stage s
+LEFT JOIN observations o
+  ON o.measure_id = s.measure_id AND o.period = s.period
+ AND o.dimension = s.dimension AND o.member = s.member

@@ -1,0 +1,6 @@
+-- Upload history, newest first.
+SELECT id, file_name, sha256, uploaded_by, uploaded_at, layout, rows_total, rows_accepted, rows_rejected,
+       rows_new, rows_changed, status, rolled_back_at, rolled_back_by
+FROM uploads
+ORDER BY id DESC
+LIMIT :limit
