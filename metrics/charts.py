@@ -101,3 +101,189 @@ def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension:
                                  hovertemplate=f"{member}: " + "%{y:,.2f}<extra></extra>"))
     fig.update_xaxes(type="category", nticks=12)
     return _layout(fig, f"{name} by {dimension}", axis_title(name, unit))
+
+
+# --------------------------------------------------------------------------- dashboards (issue 6)
+
+def _hover(unit: str | None, fmt_spec: str = ",.0f") -> str:
+    return "%{y:" + fmt_spec + "}" + (f" {unit}" if unit and unit not in ("%", "USD") else "") + \
+        ("%" if unit == "%" else "")
+
+
+def _vmark(fig: go.Figure, x: str, text: str, colour: str = "#555555") -> None:
+    """A labelled vertical marker on a category x axis (add_vline can't anchor text there)."""
+    fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
+                  line={"color": colour, "dash": "dot", "width": 2})
+    fig.add_annotation(x=x, y=1, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="top",
+                       font={"size": 12, "color": colour}, bgcolor="rgba(255,255,255,0.8)")
+
+
+def composite_chart(movement: pd.DataFrame, height: int = 220) -> go.Figure:
+    """The city score over the last months: small, with 100% (= on target) as the reference."""
+    fig = go.Figure()
+    fig.add_hline(y=100, line={"color": TARGET, "dash": "dash", "width": 1})
+    fig.add_trace(go.Scatter(x=movement["label"].astype(str), y=100 * movement["score"], mode="lines+markers",
+                             name="City score", line={"color": ACTUAL, "width": 3},
+                             customdata=movement["n_scored"],
+                             hovertemplate="As of %{x}: %{y:.1f}% (%{customdata} measures scored)<extra></extra>"))
+    fig.update_xaxes(type="category")
+    _layout(fig, "City score over the last 12 months (100% = on target)", "% of target", x_title="")
+    fig.update_yaxes(rangemode="normal", ticksuffix="%")
+    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      font={"size": 12})
+    return fig
+
+
+def projection_chart(history: pd.DataFrame, targets: pd.DataFrame, proj: scoring.Projection,
+                     future: list[str], name: str, unit: str | None, direction: str = "higher",
+                     goal_label: str | None = None) -> go.Figure:
+    """History against the target path, then the straight-line projection and its ~95% band.
+
+    `future` = period labels from the last observed period to the goal's target period;
+    the projection is drawn from the last actual value along the fitted slope.
+    """
+    fig = history_chart(history, targets, name, unit, direction)
+    if future and not pd.isna(proj.slope_per_period):
+        last = float(history["value"].iloc[-1])
+        xs = [str(history["period"].iloc[-1]), *future]
+        steps = range(len(xs))
+        ys = [last + proj.slope_per_period * k for k in steps]
+        half = 0.0 if pd.isna(proj.uncertainty) else proj.uncertainty
+        band = [half * k / max(len(xs) - 1, 1) for k in steps]  # widens toward the target date
+        fig.add_trace(go.Scatter(x=xs, y=[y + b for y, b in zip(ys, band, strict=True)], mode="lines",
+                                 line={"width": 0}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=xs, y=[y - b for y, b in zip(ys, band, strict=True)], mode="lines",
+                                 line={"width": 0}, fill="tonexty", fillcolor="rgba(230,159,0,0.2)",
+                                 name="Projection range (~95%)", hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="Projection at current pace",
+                                 line={"color": OKABE_ITO[1], "dash": "dot", "width": 3},
+                                 hovertemplate="Projected %{x}: " + _hover(unit) + "<extra></extra>"))
+        fig.add_trace(go.Scatter(x=[xs[-1]], y=[proj.target_value], mode="markers", name="Goal",
+                                 marker={"symbol": "star", "size": 16, "color": OKABE_ITO[3]},
+                                 hovertemplate=f"Goal {goal_label or ''}: " + _hover(unit) + "<extra></extra>"))
+    fig.update_layout(title={"text": f"{name}: history, target and projection"})
+    return narrow_legend(fig)
+
+
+def small_multiples(frame: pd.DataFrame, meta: pd.DataFrame, cols: int = 3, title: str = "Linked outputs"
+                    ) -> go.Figure:
+    """One small chart per measure (columns of a wide frame indexed by period), own y axis and unit."""
+    from plotly.subplots import make_subplots
+
+    ids = list(frame.columns)
+    rows = max(1, -(-len(ids) // cols))
+    names = meta.set_index("id")
+    fig = make_subplots(rows=rows, cols=min(cols, max(len(ids), 1)), shared_xaxes=False,
+                        subplot_titles=[f"{names.at[i, 'name']} ({names.at[i, 'unit']})" for i in ids],
+                        vertical_spacing=0.18, horizontal_spacing=0.07)
+    for k, mid in enumerate(ids):
+        s = frame[mid]
+        unit = names.at[mid, "unit"]
+        fig.add_trace(go.Scatter(x=[str(x) for x in s.index], y=s.to_numpy(), mode="lines",
+                                 name=str(names.at[mid, "name"]), showlegend=False,
+                                 line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2},
+                                 hovertemplate="%{x}: " + _hover(unit) + "<extra></extra>"),
+                      row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(type="category", nticks=5)
+    fig.update_yaxes(separatethousands=True, rangemode="tozero")
+    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=260 * rows + 60,
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"size": 12})
+    fig.update_annotations(font={"size": 12})
+    return fig
+
+
+def indexed_chart(indexed: pd.DataFrame, meta: pd.DataFrame, outcome_id: str, base: str,
+                  marks: list[tuple[str, str]] | None = None) -> go.Figure:
+    """Outputs and the outcome indexed to 100 at `base`, so beds, hours and households share an axis."""
+    names = meta.set_index("id")
+    fig = go.Figure()
+    fig.add_hline(y=100, line={"color": "#999999", "width": 1})
+    k = 0
+    for mid in indexed.columns:
+        is_outcome = mid == outcome_id
+        colour = TARGET if is_outcome else OKABE_ITO[k % len(OKABE_ITO)]
+        k += 0 if is_outcome else 1
+        label = f"{names.at[mid, 'name']} ({'outcome' if is_outcome else 'output'})"
+        fig.add_trace(go.Scatter(
+            x=[str(x) for x in indexed.index], y=indexed[mid], mode="lines+markers" if is_outcome else "lines",
+            name=label, line={"color": colour, "width": 4 if is_outcome else 2, "dash": "solid" if is_outcome else "dash"},
+            hovertemplate=f"{names.at[mid, 'name']}: " + "%{y:.0f}<extra></extra>"))
+    for x, text in marks or []:
+        _vmark(fig, x, text, OKABE_ITO[3])
+    fig.update_xaxes(type="category", nticks=12)
+    _layout(fig, f"Outputs and the outcome, indexed ({base} = 100)", f"Index ({base} = 100)")
+    fig.update_yaxes(rangemode="normal")
+    return narrow_legend(fig, per_row=1)  # long measure names: one per row, never overlapping
+
+
+def ratio_lines(frame: pd.DataFrame, title: str, y_title: str, hover_unit: str = "",
+                marks: list[tuple[str, str]] | None = None, fmt_spec: str = ",.2f") -> go.Figure:
+    """Several ratio series (columns = series names) over the same periods."""
+    fig = go.Figure()
+    for k, col in enumerate(frame.columns):
+        fig.add_trace(go.Scatter(x=[str(x) for x in frame.index], y=frame[col], mode="lines+markers", name=str(col),
+                                 line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2}, marker={"size": 4},
+                                 hovertemplate=f"{col}: " + "%{y:" + fmt_spec + "}" + hover_unit + "<extra></extra>"))
+    for x, text in marks or []:
+        _vmark(fig, x, text, OKABE_ITO[3])
+    fig.update_xaxes(type="category", nticks=12)
+    _layout(fig, title, y_title)
+    return narrow_legend(fig)
+
+
+def gap_chart(gaps: pd.DataFrame, name: str, unit: str | None, dimension: str) -> go.Figure:
+    """The gap between the best and worst group each period (max - min of groups not suppressed)."""
+    fig = go.Figure(go.Scatter(x=gaps["period"].astype(str), y=gaps["value"], mode="lines+markers",
+                               name=f"Gap between {dimension} groups", line={"color": OKABE_ITO[3], "width": 3},
+                               customdata=gaps[["high_member", "low_member"]].to_numpy() if "high_member" in gaps
+                               else None,
+                               hovertemplate="%{x}: gap %{y:,.2f}" + (f" {unit}" if unit else "")
+                               + ("<br>highest %{customdata[0]}, lowest %{customdata[1]}" if "high_member" in gaps
+                                  else "") + "<extra></extra>"))
+    fig.update_xaxes(type="category", nticks=12)
+    _layout(fig, f"{name}: gap between highest and lowest {dimension} (max − min)", axis_title("Gap", unit))
+    return narrow_legend(fig)
+
+
+def vs_city_chart(frame: pd.DataFrame, name: str, y_title: str, dimension: str, hover_unit: str = "",
+                  reference: float | None = 0.0) -> go.Figure:
+    """Each group against the city figure (difference, or share of the city total for counts)."""
+    fig = go.Figure()
+    if reference is not None:
+        fig.add_hline(y=reference, line={"color": TARGET, "width": 1})
+    for k, (member, g) in enumerate(frame.groupby("member", sort=True)):
+        fig.add_trace(go.Scatter(x=g["period"].astype(str), y=g["vs_city"], mode="lines", name=str(member),
+                                 line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2},
+                                 hovertemplate=f"{member}: " + "%{y:,.2f}" + hover_unit + "<extra></extra>"))
+    fig.update_xaxes(type="category", nticks=12)
+    _layout(fig, f"{name}: each {dimension} against the city figure", y_title)
+    fig.update_yaxes(rangemode="normal")
+    return narrow_legend(fig, per_row=3)
+
+
+TITLE_WRAP = 50  # characters: longer chart titles are split over two lines so a phone shows them whole
+
+
+def narrow_legend(fig: go.Figure, per_row: int = 2) -> go.Figure:
+    """A top legend that can't run into the title on a phone.
+
+    Plotly wraps a horizontal legend as the screen narrows, and the extra rows grow up into
+    the title. Fixing the entries per row (entrywidth as a fraction of the width) makes the
+    legend's height known here, so the top margin is sized for it at any width.
+    """
+    n = sum(1 for t in fig.data if t.showlegend is not False and (t.name or "") != "")
+    rows = 0 if n < 2 and fig.layout.showlegend is not True else max(1, -(-n // per_row))  # 1 trace: no legend
+    title = fig.layout.title.text or ""
+    extra = 0
+    if len(title) > TITLE_WRAP and "<br>" not in title:  # plotly never wraps titles: break long ones in two
+        words, first = title.split(" "), ""
+        while words and len(first) + len(words[0]) < len(title) / 2 + 4:
+            first += ("" if not first else " ") + words.pop(0)
+        title, extra = f"{first}<br>{' '.join(words)}", 20
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left",
+                "entrywidthmode": "fraction", "entrywidth": 1 / per_row - 0.01, "font": {"size": 12}},
+        title={"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
+        margin={"t": 44 + extra + 22 * rows},
+    )
+    return fig

@@ -6,11 +6,12 @@ the Overview costs the same on a city with fifteen years of history as on one wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from metrics import scoring
+from metrics import periods, scoring
 
 RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measures
 
@@ -39,3 +40,52 @@ def goal_rollup(status: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
 def status_label(status: str) -> str:
     style = scoring.STATUSES.get(status)
     return f"{style.symbol} {style.label}" if style else status
+
+
+MOVEMENT_MONTHS = 12
+
+
+def movement_points(today: date | pd.Timestamp | str, months: int = MOVEMENT_MONTHS) -> list:
+    """As-of points for the composite's movement: the last `months` month ends, then today."""
+    this = periods.label_of(pd.Timestamp(today), "month")
+    labels = periods.period_range(periods.shift(this, -months), periods.shift(this, -1))
+    return [*labels, pd.Timestamp(today).normalize()]
+
+
+def movement_since(today: date | pd.Timestamp | str, months: int = MOVEMENT_MONTHS) -> date:
+    """The date sql/composite_history.sql needs rows after (the first as-of point)."""
+    return periods.parse(movement_points(today, months)[0]).end
+
+
+@dataclass(frozen=True)
+class Summary:
+    status: pd.DataFrame
+    composite: scoring.Composite
+    movement: pd.DataFrame  # composite_series output
+    movers: scoring.Movers
+    stale: pd.DataFrame  # measure_id, name, period, due, department, goal_name
+    latest_end: pd.Timestamp | None
+
+
+def summary(measures: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
+            today: date | pd.Timestamp | str, n_movers: int = 5) -> Summary:
+    """Everything the Overview shows, from the recent rows and the short composite history."""
+    status = measure_status(measures, recent, targets, today)
+    comp = scoring.composite_from_status(status)
+    movement = scoring.composite_series(measures, history, targets, movement_points(today))
+    mv = scoring.movers(status, n=n_movers)
+    stale = status[status["status"] == "stale"].copy()
+    stale["due"] = [scoring.due_date(p, e).date() for p, e in zip(stale["period"], stale["period_end"], strict=True)]
+    stale = stale[["measure_id", "name", "period", "due", "department", "goal_name"]].sort_values("due")
+    ends = pd.to_datetime(recent["period_end"]) if not recent.empty else pd.Series(dtype="datetime64[ns]")
+    return Summary(status, comp, movement, mv, stale.reset_index(drop=True),
+                   None if ends.empty else ends.max())
+
+
+def movement_delta(movement: pd.DataFrame) -> tuple[float, str] | None:
+    """Change in the composite (percentage points) from the earliest scored as-of point to now."""
+    scored = movement[movement["score"].notna()]
+    if len(scored) < 2:
+        return None
+    first, last = scored.iloc[0], scored.iloc[-1]
+    return 100 * (last["score"] - first["score"]), str(first["label"])

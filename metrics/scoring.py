@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -167,6 +168,100 @@ def _pct(change: float, base: float) -> float:
     return math.nan if pd.isna(change) or pd.isna(base) or base == 0 else 100.0 * change / abs(base)
 
 
+@lru_cache(maxsize=4096)
+def _label_facts(label: str) -> tuple[str, str, str, pd.Timedelta]:
+    """(previous label, same period last year, grain, length to the next period's end), cached:
+    a city has thousands of measures but only a few dozen distinct latest periods."""
+    this = periods.parse(label)
+    length = pd.Timestamp(periods.parse(periods.shift(label, 1)).end) - pd.Timestamp(this.end)
+    return periods.shift(label, -1), periods.same_period_last_year(label), this.grain, length
+
+
+def _target_lookup(targets: pd.DataFrame | None):
+    """target_for, vectorised once: measure id -> candidate rows, then a cheap scan per measure."""
+    by_measure: dict[object, list[tuple]] = {}
+    if targets is not None and not targets.empty:
+        frm = pd.to_datetime(targets["effective_from"])
+        to = pd.to_datetime(targets["effective_to"])
+        tol = targets["tolerance"] if "tolerance" in targets else pd.Series(0.0, index=targets.index)
+        for mid, f, t, v, tl in zip(targets["measure_id"], frm, to, targets["value"], tol, strict=True):
+            by_measure.setdefault(mid, []).append((f, t, float(v), 0.0 if pd.isna(tl) else float(tl)))
+
+    def lookup(mid: object, end: pd.Timestamp) -> Target | None:
+        best = None
+        for f, t, v, tl in by_measure.get(mid, ()):
+            if (pd.isna(f) or f <= end) and (pd.isna(t) or t >= end):
+                # same rule as target_for: latest effective_from wins, ties go to the later row
+                if best is None or pd.isna(best[0]) or (not pd.isna(f) and f >= best[0]):
+                    best = (f, t, v, tl)
+        if best is None:
+            return None
+        f, t, v, tl = best
+        return Target(v, tl, None if pd.isna(f) else f, None if pd.isna(t) else t)
+
+    return lookup
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Aggregate observations as plain arrays sorted by (measure, period end): cheap to replay at many dates."""
+    mids: np.ndarray
+    labels: np.ndarray
+    ends: np.ndarray  # datetime64[ns]
+    values: np.ndarray
+
+
+def _prepare(observations: pd.DataFrame) -> _Prepared:
+    obs = _aggregate_obs(observations)
+    obs = obs.assign(_label=obs["period"].astype(str)).sort_values(["measure_id", "_end"], kind="stable")
+    return _Prepared(obs["measure_id"].to_numpy(object), obs["_label"].to_numpy(object),
+                     obs["_end"].to_numpy("datetime64[ns]"), obs["value"].to_numpy(float))
+
+
+def _records(measures: pd.DataFrame) -> list[dict]:
+    """The few measure columns latest_status needs, as plain Python (no per-cell pandas boxing)."""
+    cols = {c: (measures[c].tolist() if c in measures.columns else [None] * len(measures))
+            for c in ("id", "name", "unit", "direction", "frequency")}
+    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+
+
+def _status_at(records: list[dict], has_direction: bool, prep: _Prepared, target_of, as_of: pd.Timestamp,
+               cap: float, grace_days: int | Mapping[str, int] | None) -> pd.DataFrame:
+    keep = prep.ends <= as_of.to_datetime64()
+    mids, labels, ends, vals = prep.mids[keep], prep.labels[keep], prep.ends[keep], prep.values[keep]
+    values = dict(zip(zip(mids.tolist(), labels.tolist(), strict=True), vals.tolist(), strict=True))
+    last = np.r_[mids[1:] != mids[:-1], True] if len(mids) else np.zeros(0, bool)  # sorted: last row per measure
+    latest = dict(zip(mids[last].tolist(), zip(labels[last].tolist(), ends[last].tolist(), vals[last].tolist(),
+                                               strict=True), strict=True))
+    rows = []
+    nan_cols = {c: math.nan for c in STATUS_COLUMNS[2:] if c != "status"}
+    for m in records:
+        mid = m["id"]
+        direction = m["direction"] if has_direction else "higher"
+        row = {"measure_id": mid, "name": m.get("name"), "unit": m.get("unit"), "direction": direction,
+               "frequency": m.get("frequency"), "period": None, "period_end": pd.NaT,
+               **nan_cols, "status": "no_data"}
+        hit = latest.get(mid)
+        if hit is not None:
+            label, end, actual = hit
+            end = pd.Timestamp(end, unit="ns") if isinstance(end, int) else pd.Timestamp(end)
+            prev_label, yoy_label, grain, length = _label_facts(label)
+            prev = values.get((mid, prev_label), math.nan)
+            yoy = values.get((mid, yoy_label), math.nan)
+            t = target_of(mid, end)
+            status = measure_status(actual, t.value if t else None, direction, t.tolerance if t else 0.0)
+            if end.normalize() + length + pd.Timedelta(days=_grace(grain, grace_days)) < as_of:
+                status = "stale"  # same rule as is_stale, with the period arithmetic cached
+            row.update(period=label, period_end=end, actual=float(actual), status=status,
+                       target=t.value if t else math.nan, tolerance=t.tolerance if t else math.nan,
+                       score=score_ratio(actual, t.value, direction, cap) if t else math.nan,
+                       change_prev=actual - prev, change_prev_pct=_pct(actual - prev, prev),
+                       change_yoy=actual - yoy, change_yoy_pct=_pct(actual - yoy, yoy))
+        rows.append(row)
+    extra = ["name", "unit", "direction", "frequency", "period_end"]
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS + extra)
+
+
 def latest_status(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None,
                   as_of: date | pd.Timestamp | str, *, cap: float = DEFAULT_CAP,
                   grace_days: int | Mapping[str, int] | None = None) -> pd.DataFrame:
@@ -176,37 +271,11 @@ def latest_status(measures: pd.DataFrame, observations: pd.DataFrame, targets: p
     as the city figure. Periods ending after as_of are ignored so the same call can
     replay history (see composite_series). Percent changes are in percent (5.0 = 5%).
     Extra columns for display: name, unit, direction, frequency, period_end.
+    One sort and one pass over plain arrays, with period arithmetic cached per label and
+    targets grouped once, so 1,000 measures take milliseconds, not seconds.
     """
-    as_of = pd.Timestamp(as_of)
-    obs = _aggregate_obs(observations)
-    obs = obs[obs["_end"] <= as_of]
-    groups = {k: g for k, g in obs.groupby("measure_id", sort=False)}
-    rows = []
-    for m in measures.to_dict("records"):
-        mid, direction = m["id"], m.get("direction", "higher")
-        row = {"measure_id": mid, "name": m.get("name"), "unit": m.get("unit"), "direction": direction,
-               "frequency": m.get("frequency"), "period": None, "period_end": pd.NaT,
-               **{c: math.nan for c in STATUS_COLUMNS[2:] if c != "status"}, "status": "no_data"}
-        g = groups.get(mid)
-        if g is not None and not g.empty:
-            g = g.sort_values("_end")
-            last = g.iloc[-1]
-            label, actual = str(last["period"]), float(last["value"])
-            values = dict(zip(g["period"].astype(str), g["value"].astype(float), strict=True))
-            prev = values.get(periods.shift(label, -1), math.nan)
-            yoy = values.get(periods.same_period_last_year(label), math.nan)
-            t = target_for(targets, mid, last["_end"])
-            status = measure_status(actual, t.value if t else None, direction, t.tolerance if t else 0.0)
-            if is_stale(label, as_of, last["_end"], grace_days):
-                status = "stale"
-            row.update(period=label, period_end=last["_end"], actual=actual, status=status,
-                       target=t.value if t else math.nan, tolerance=t.tolerance if t else math.nan,
-                       score=score_ratio(actual, t.value, direction, cap) if t else math.nan,
-                       change_prev=actual - prev, change_prev_pct=_pct(actual - prev, prev),
-                       change_yoy=actual - yoy, change_yoy_pct=_pct(actual - yoy, yoy))
-        rows.append(row)
-    extra = ["name", "unit", "direction", "frequency", "period_end"]
-    return pd.DataFrame(rows, columns=STATUS_COLUMNS + extra)
+    return _status_at(_records(measures), "direction" in measures.columns, _prepare(observations),
+                      _target_lookup(targets), pd.Timestamp(as_of), cap, grace_days)
 
 
 @dataclass(frozen=True)
@@ -359,9 +428,12 @@ def composite_series(measures: pd.DataFrame, observations: pd.DataFrame, targets
     label, as_of, score, n_scored, stale_excluded, no_target_excluded, no_data_excluded.
     """
     rows = []
+    records, has_direction = _records(measures), "direction" in measures.columns
+    prep, target_of = _prepare(observations), _target_lookup(targets)  # once, not once per as-of point
     for item in as_of:
         label, ts = _when(item)
-        c = composite(measures, observations, targets, ts, weights=weights, cap=cap, grace_days=grace_days)
+        status = _status_at(records, has_direction, prep, target_of, ts, cap, grace_days)
+        c = composite_from_status(status, weights, cap)
         rows.append({"label": label, "as_of": ts, "score": c.score,
                      "n_scored": c.n_scored, "stale_excluded": c.stale_excluded,
                      "no_target_excluded": c.no_target_excluded, "no_data_excluded": c.no_data_excluded})

@@ -1,0 +1,79 @@
+"""The app as each kind of user meets it: public link, sign-in, single-user mode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import access, db
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def city(seeded_url, monkeypatch):
+    monkeypatch.setenv("METRICS_DB_URL", seeded_url)
+    monkeypatch.chdir(REPO)
+    return seeded_url
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def share(url: str, scope: str, expires: timedelta | None = None) -> str:
+    with db.writer(url) as conn:
+        return access.create_share(conn, scope, expires)
+
+
+def body(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in [*at.title, *at.header, *at.subheader, *at.caption, *at.markdown])
+
+
+def test_single_user_mode_until_someone_is_added(city):
+    at = app().run()
+    assert not at.exception and "Single-user mode" in body(at)
+    with db.writer(city) as conn:
+        access.add_user(conn, "ops", "editor", "a long enough password")
+    at = app().run()
+    assert at.title[0].value == "Sign in"
+    at.text_input[0].input("ops")
+    at.text_input[1].input("wrong password here")
+    at.button[0].click().run()
+    assert any("wrong password" in e.value for e in at.error)
+    at.text_input[1].input("a long enough password")
+    at.button[0].click().run()
+    assert "Signed in as ops (editor)" in body(at)
+
+
+def test_portal_link_hides_drafts_and_private_measures(city):
+    at = app()
+    at.query_params["share"] = share(city, "portal")
+    at.run()
+    assert not at.exception and "Public view" in body(at)
+    at.query_params["measure"] = "speed-cameras-active"  # a draft in the demo city
+    at.switch_page("app_pages/measure.py").run()
+    assert at.title[0].value != "Speed cameras active"
+    assert any("does not exist or is not published" in w.value for w in at.warning)
+
+
+def test_goal_link_sees_only_its_goal(city):
+    at = app()
+    at.query_params["share"] = share(city, "goal:reduce-homelessness")
+    at.run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Housing & Homelessness"]
+    assert "Move people experiencing homelessness into stable housing" in body(at)
+    assert "Reduce violent crime" not in body(at)
+
+
+def test_expired_link_is_refused_with_a_message(city):
+    at = app()
+    token = share(city, "portal", timedelta(hours=1))
+    with db.writer(city) as conn:
+        conn.exec_driver_sql("UPDATE share_links SET expires_at = created_at - INTERVAL 1 DAY")
+    at.query_params["share"] = token
+    at.run()
+    assert not at.exception
+    assert any("expired or been revoked" in e.value for e in at.error)

@@ -1,0 +1,204 @@
+"""AppTest for the dashboards (Overview, Goal, Outcomes vs outputs, Equity) on a real seeded DuckDB.
+
+Expected figures are read from the database or computed with the metrics functions, not typed in.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from metrics import db, demo_spec, equity, goal_view, periods, queries, schema, store
+from metrics.scoring import fmt_number
+from tests.conftest import REPO
+from tests.test_pages import TIMEOUT, texts
+
+HOME_GOAL, HOME_OUTCOME = "reduce-homelessness", "households-stable-housing"
+
+
+def make_app(url: str, monkeypatch, **params: str) -> AppTest:
+    monkeypatch.setenv("METRICS_DB_URL", url)
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    parts = [texts(at)] + [e.value for e in at.info] + [e.value for e in at.warning] + \
+            [e.value for e in at.success] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def outcome_values(url: str) -> pd.Series:
+    obs = queries.fetch("measure_observations", url=url, measure_id=HOME_OUTCOME, public_only=False)
+    agg = obs[obs["dimension"] == ""]
+    return agg.set_index("period")["value"].astype(float)
+
+
+# --------------------------------------------------------------------------- Overview
+
+def test_overview_shows_score_movement_movers_stale_and_data_as_of(duck_city, monkeypatch):
+    at = make_app(duck_city, monkeypatch).run()
+    assert not at.exception
+    body = all_text(at)
+    latest = queries.fetch("data_status", url=duck_city).iloc[0]["latest_period_end"]
+    assert f"Data as of {pd.Timestamp(latest).date()}" in body
+    score = next(m for m in at.metric if m.label.startswith("City score"))
+    assert "pts since" in score.delta
+    assert len(at.get("plotly_chart")) >= 1
+    assert "Top improvers" in body and "Top decliners" in body
+    assert "Live" in body  # the live data-version check is on the page
+    stale_table = next(d.value for d in at.dataframe if "Next figure was due" in d.value.columns
+                       or "due" in d.value.columns)
+    assert set(demo_spec.STALE) <= set(stale_table["measure_id"])
+
+
+def test_overview_notices_a_new_data_version(seeded_url, monkeypatch):
+    at = make_app(seeded_url, monkeypatch).run()
+    before = at.session_state["overview_version"]
+    with db.writer(seeded_url) as conn:
+        after = store.bump_data_version(conn)
+    at.run()
+    assert not at.exception
+    assert at.session_state["overview_version"] == after != before
+
+
+# --------------------------------------------------------------------------- Goal
+
+def test_goal_page_projection_outputs_lag_and_criteria(duck_city, monkeypatch):
+    at = open_page(make_app(duck_city, monkeypatch, goal=HOME_GOAL), "goal")
+    assert at.title[0].value == "Move people experiencing homelessness into stable housing"
+    body = all_text(at)
+    assert "At the current pace" in body and ("will be met" in body or "will not be met" in body)
+    series = outcome_values(duck_city).sort_index(key=lambda s: s.map(lambda p: periods.parse(p).start))
+    latest = series.index[-1]
+    assert goal_view.key_number(series, latest, "households") in body
+    assert "Correlation is not causation" in body
+    assert "What Works Cities criteria this goal supports" in body
+    outputs = next(d.value for d in at.dataframe if "lag_periods" in d.value.columns)
+    links = queries.fetch("links", url=duck_city, public_only=False)
+    measures = queries.fetch("measures", url=duck_city, public_only=False)
+    linked = links[links["outcome_measure_id"] == HOME_OUTCOME]["output_measure_id"]
+    expected = measures[measures["id"].isin(linked) & (measures["kind"] == "output")]["name"]
+    assert set(outputs["name"]) == set(expected)
+    assert len(at.get("plotly_chart")) >= 4  # projection, small multiples, conversion, breakdown
+    assert at.query_params["goal"] == HOME_GOAL
+
+
+def test_goal_without_outcome_gets_the_seattle_callout(seeded_url, monkeypatch):
+    with db.writer(seeded_url) as conn:
+        conn.execute(sa.insert(schema.goals).values(id="count-only", priority_id="housing", name="Count activity only",
+                                                    statement="Only outputs", is_public=True))
+        conn.execute(sa.update(schema.measures).where(schema.measures.c.id == "shelter-beds")
+                     .values(goal_id="count-only"))
+        store.bump_data_version(conn)
+    at = open_page(make_app(seeded_url, monkeypatch, goal="count-only"), "goal")
+    assert any("has no outcome measure" in e.value for e in at.error)
+    assert "Shelter beds available per night" in at.dataframe[0].value["name"].tolist()
+
+
+# --------------------------------------------------------------------------- Outcomes vs outputs
+
+def test_outcomes_page_tells_the_homelessness_story(duck_city, monkeypatch):
+    at = open_page(make_app(duck_city, monkeypatch), "outcomes")
+    body = all_text(at)
+    v = outcome_values(duck_city)
+    targets = queries.fetch("targets", url=duck_city, public_only=False)
+    change = goal_view.target_changes(targets, HOME_OUTCOME)
+    switch = change.iloc[0]
+    switch_label = periods.label_of(pd.Timestamp(switch["effective_from"]), "quarter")
+    assert f"trend breaks around {switch_label}" in body
+    assert switch["reason"] in body
+    # the milestone: first quarter on target after the switch, with its change on a year before
+    on_target = [p for p in sorted(v.index, key=lambda p: periods.parse(p).start)
+                 if periods.parse(p).start >= periods.parse(switch_label).start and v[p] >= switch["value"]]
+    m = on_target[0]
+    before = periods.same_period_last_year(m)
+    assert f"{m}: {fmt_number(v[m])} households, {fmt_number(v[m] - v[before], signed=True)} on {before}" in body
+    assert "outputs up, outcome flat" in body
+    assert "Correlation is not causation" in body
+    assert "per household" in body  # cost per outcome from the input measure
+    assert "Measurement mix" in body
+    assert len(at.get("plotly_chart")) >= 3
+
+
+def test_outcomes_page_period_lookup_reads_from_the_url(duck_city, monkeypatch):
+    v = outcome_values(duck_city)
+    at = open_page(make_app(duck_city, monkeypatch, period="2018-Q1"), "outcomes")
+    assert f"2018-Q1: {fmt_number(v['2018-Q1'])} households, {fmt_number(v['2018-Q1'] - v['2017-Q1'], signed=True)} " \
+           "on 2017-Q1" in all_text(at)
+
+
+# --------------------------------------------------------------------------- Equity
+
+def test_equity_suppresses_small_counts_and_never_shows_them(seeded_url, monkeypatch):
+    obs = queries.fetch("measure_observations", url=seeded_url, measure_id=HOME_OUTCOME, public_only=False)
+    groups = obs[obs["dimension"] != ""]
+    threshold = int(groups["value"].quantile(0.15))  # a setting that bites in some periods
+    with db.writer(seeded_url) as conn:
+        store.set_meta(conn, equity.SUPPRESS_KEY, str(threshold))
+        store.bump_data_version(conn)
+    at = open_page(make_app(seeded_url, monkeypatch, measure=HOME_OUTCOME), "equity")
+    body = all_text(at)
+    assert f"Counts below {threshold}" in body
+    table = next(d.value for d in at.dataframe if "City" in d.value.columns)
+    members = [c for c in table.columns if c not in ("period", "City")]
+    hidden = 0
+    for _, row in table.iterrows():
+        cells = [row[c] for c in members]
+        n = sum(c == equity.SUPPRESSED for c in cells)
+        assert n != 1, f"one suppressed cell in {row['period']} could be derived from the city total"
+        hidden += n
+        for c in members:
+            true = groups[(groups["period"] == row["period"]) & (groups["member"] == c)]["value"].iloc[0]
+            if true < threshold:
+                assert row[c] == equity.SUPPRESSED
+    assert hidden > 0
+    gap = next(m for m in at.metric if m.label.startswith("Gap in"))
+    assert gap.value
+
+
+def test_equity_unknown_measure_warns_and_gap_measure_is_named(duck_city, monkeypatch):
+    at = open_page(make_app(duck_city, monkeypatch, measure="no-such-measure"), "equity")
+    assert any("no breakdown" in w.value for w in at.warning)
+    assert "-gap-" in all_text(at)
+
+
+@pytest.mark.parametrize("page", ["goal", "outcomes", "equity"])
+def test_public_viewer_pages_do_not_crash(duck_city, monkeypatch, page):
+    at = make_app(duck_city, monkeypatch)
+    at.session_state["public_only"] = True
+    open_page(at, page)
+
+
+# --------------------------------------------------------------------------- the new SQL, on both engines
+
+def test_dashboard_queries_agree_on_duckdb_and_postgresql(city_url):
+    from datetime import date
+
+    from metrics import overview
+
+    since = overview.movement_since(date(2026, 11, 25))
+    hist = queries.fetch("composite_history", url=city_url, since=since, public_only=False)
+    # one row at or before `since` per measure, then everything after it
+    before = hist[pd.to_datetime(hist["period_end"]) <= pd.Timestamp(since)]
+    assert before["measure_id"].is_unique
+    assert (pd.to_datetime(hist["period_end"]) > pd.Timestamp(since)).any()
+    dims = queries.fetch("disaggregated_measures", url=city_url, public_only=False)
+    assert (dims["measure_id"] == HOME_OUTCOME).any() and (dims["dimension"] != "").all()
+    dis = queries.fetch("goal_disaggregations", url=city_url, measure_ids=[HOME_OUTCOME], public_only=True)
+    assert set(dis["dimension"]) == set(dims[dims["measure_id"] == HOME_OUTCOME]["dimension"])
+    as_of = queries.fetch("aggregates_as_of", url=city_url, as_of=date(2018, 3, 31), depth=13)
+    assert pd.to_datetime(as_of["period_end"]).max() <= pd.Timestamp("2018-03-31")
+    assert as_of.groupby("measure_id").size().max() <= 13
