@@ -35,6 +35,8 @@ test: $(VENV)/.dev-installed chromium lint
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.fetch --pg
+	$(PY) -m bench.ingest --pg
+	$(PY) -m bench.overview
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache
