@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics import schema, store
+from metrics import certification, queries, schema, store
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CRITERIA_CSV = DATA_DIR / "wwc_criteria.csv"
@@ -38,6 +38,20 @@ def load_criteria(conn: sa.Connection, path: Path = CRITERIA_CSV, version: str =
                                                         is_current=True))
     conn.execute(sa.insert(schema.wwc_status), [dict(standard_version=version, code=r["code"]) for r in rows])
     return len(rows)
+
+
+class CertificationError(ValueError):
+    """A status update or standard load was refused; `errors` holds one message per problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+OWNER_MAX_CHARS = 200
+DOCUMENT_MAX_CHARS = 500
+EVIDENCE_KINDS = ("url", "document", "measure", "goal")
+_FIELDS = ("status", "owner", "target_date", "notes")
 
 
 def current_version(conn: sa.Connection) -> str:
@@ -105,3 +119,270 @@ def seed_demo_status(conn: sa.Connection, seed: int) -> None:
     conn.execute(sa.insert(schema.wwc_evidence), ev)
     conn.execute(sa.insert(schema.goal_criteria),
                  [dict(goal_id=g, code=c) for g, cs in DEMO_GOAL_CRITERIA.items() for c in cs])
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+def criteria_status(url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
+    """The current standard's criteria with status, owner, due date and evidence counts."""
+    return queries.fetch("wwc_criteria_status", conn=conn, url=url)
+
+
+def history(code: str, url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
+    return queries.fetch("wwc_history", conn=conn, url=url, code=code)
+
+
+def evidence(code: str, url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
+    return queries.fetch("wwc_evidence", conn=conn, url=url, code=code)
+
+
+def suggestions(as_of: date, url: str | None = None, conn: sa.Connection | None = None,
+                fiscal_start_month: int | None = None) -> pd.DataFrame:
+    """certification.suggest_evidence computed from the city's own registry and observations."""
+    measures = queries.fetch("measures", conn=conn, url=url, public_only=False)
+    goals = queries.fetch("goals", conn=conn, url=url, public_only=False)
+    obs = queries.fetch("wwc_observations_summary", conn=conn, url=url)
+    targets = queries.fetch("targets", conn=conn, url=url, public_only=False)
+    if fiscal_start_month is None:
+        fiscal_start_month = int(_meta(conn, url, "fiscal_start_month") or 7)
+    return certification.suggest_evidence(measures, goals, obs, targets, as_of,
+                                          fiscal_start_month=fiscal_start_month)
+
+
+def _meta(conn: sa.Connection | None, url: str | None, key: str) -> str | None:
+    if conn is not None:
+        return store.get_meta(conn, key)
+    from metrics import db
+    with db.reader(url) as c:
+        return store.get_meta(c, key)
+
+
+# --- writes ------------------------------------------------------------------------------------------
+
+def _parse_evidence(items: object) -> tuple[list[dict], list[str], list[str]]:
+    """Split evidence into rows to write, the refs certification.validate_status_update checks, and
+    errors for the document items it does not know about.
+
+    An item is a string (an http(s) link, `measure:ID` or `goal:ID`) or a dict
+    {"kind": url|document|measure|goal, "ref": ..., "note": ...}.
+    """
+    rows: list[dict] = []
+    refs: list[str] = []
+    errors: list[str] = []
+    if items is None:
+        return rows, refs, errors
+    if isinstance(items, str | dict):
+        items = [items]
+    for item in items:
+        if isinstance(item, dict):
+            kind, ref, note = item.get("kind"), item.get("ref"), item.get("note")
+        else:
+            kind, ref, note = None, item, None
+        if note is not None and (not isinstance(note, str) or len(note) > certification.NOTE_MAX_CHARS):
+            errors.append(f"An evidence note must be text of at most {certification.NOTE_MAX_CHARS} characters.")
+        if kind == "document":
+            if not isinstance(ref, str) or not ref.strip():
+                errors.append("A document needs a name.")
+            elif len(ref) > DOCUMENT_MAX_CHARS:
+                errors.append(f"A document name is longer than {DOCUMENT_MAX_CHARS} characters.")
+            elif any(ord(ch) < 32 or ord(ch) == 127 for ch in ref):
+                errors.append("A document name contains control characters.")
+            else:
+                rows.append(dict(kind="document", ref=ref.strip(), note=note))
+            continue
+        if kind is not None and kind not in EVIDENCE_KINDS:
+            errors.append(f"Evidence kind {kind!r} is not allowed; use one of: {', '.join(EVIDENCE_KINDS)}.")
+            continue
+        ref = ref.strip() if isinstance(ref, str) else ref
+        refs.append(ref)
+        if isinstance(ref, str):
+            prefix = ref.split(":", 1)[0].lower() if ":" in ref else ""
+            found = prefix if prefix in certification.EVIDENCE_REF_KINDS else "url"
+            if kind is not None and kind != found:
+                errors.append(f"Evidence {ref[:80]!r} is a {found}, not a {kind}.")
+            rows.append(dict(kind=found, ref=ref, note=note))
+    return rows, refs, errors
+
+
+def _ids(conn: sa.Connection, table: sa.Table, wanted: set[str]) -> set[str]:
+    if not wanted:
+        return set()
+    return {r[0] for r in conn.execute(sa.select(table.c.id).where(table.c.id.in_(sorted(wanted))))}
+
+
+def _as_date(value: object, errors: list[str]) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors.append(f"Due date {str(value)[:40]!r} is not a date; use YYYY-MM-DD.")
+        return None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def set_status(conn: sa.Connection, code: str, status: str | None = None, owner: str | None = None,
+               target_date: date | str | None = None, notes: str | None = None,
+               evidence: object = (), actor: str | None = None) -> dict:
+    """Change one criterion's status/owner/due date/notes and attach evidence, with history.
+
+    None leaves a field as it is; "" clears owner, target_date or notes. Everything is validated
+    first (certification.validate_status_update plus owner, date and document checks); any problem
+    raises CertificationError with every message and nothing is written. Otherwise the update, the
+    evidence rows, one wwc_history row per changed field, the audit entry and the data-version bump
+    all happen in the caller's transaction. Returns {"changed": {field: (old, new)}, "evidence": n}.
+    """
+    version = current_version(conn)
+    st_t = schema.wwc_status
+    current = conn.execute(sa.select(st_t).where(st_t.c.standard_version == version,
+                                                 st_t.c.code == code)).mappings().first()
+    codes = [r[0] for r in conn.execute(sa.select(schema.wwc_criteria.c.code)
+                                        .where(schema.wwc_criteria.c.standard_version == version))]
+    rows, refs, errors = _parse_evidence(evidence)
+    wanted = {"measure": set(), "goal": set()}
+    for ref in refs:
+        if isinstance(ref, str) and ":" in ref and ref.split(":", 1)[0].lower() in wanted:
+            wanted[ref.split(":", 1)[0].lower()].add(ref.split(":", 1)[1])
+    check_status = status if status is not None else (current["status"] if current else "not_started")
+    errors = certification.validate_status_update(
+        code, check_status, refs, notes, codes,
+        known_measure_ids=_ids(conn, schema.measures, wanted["measure"]),
+        known_goal_ids=_ids(conn, schema.goals, wanted["goal"])) + errors
+    if owner is not None and (not isinstance(owner, str) or len(owner) > OWNER_MAX_CHARS):
+        errors.append(f"The owner must be text of at most {OWNER_MAX_CHARS} characters.")
+    due = _as_date(target_date, errors)
+    if actor is not None and (not isinstance(actor, str) or len(actor) > OWNER_MAX_CHARS):
+        errors.append(f"The user name must be text of at most {OWNER_MAX_CHARS} characters.")
+    if errors:
+        raise CertificationError(errors)
+    if current is None:  # a criterion of the standard always has a status row; repair if missing
+        conn.execute(sa.insert(st_t).values(standard_version=version, code=code))
+        current = {"status": "not_started", "owner": None, "target_date": None, "notes": None}
+
+    proposed = {"status": status,
+                "owner": None if owner is None else (owner.strip() or None),
+                "target_date": None if target_date is None else due,
+                "notes": None if notes is None else (notes.strip() or None)}
+    clears = {"owner": owner == "" or (isinstance(owner, str) and not owner.strip()),
+              "target_date": target_date == "", "notes": notes is not None and not notes.strip()}
+    changed: dict[str, tuple] = {}
+    for field in _FIELDS:
+        new = proposed[field]
+        if new is None and not clears.get(field):
+            continue
+        old = current[field]
+        if isinstance(old, datetime):
+            old = old.date()
+        if old != new:
+            changed[field] = (old, new)
+    when = store.now()
+    who = actor or "unknown"
+    values = {f: new for f, (_, new) in changed.items()}
+    conn.execute(sa.update(st_t).where(st_t.c.standard_version == version, st_t.c.code == code)
+                 .values(**values, last_reviewed=when.date(), updated_by=who, updated_at=when))
+    hist = [dict(standard_version=version, code=code, field=f, old_value=_text(old), new_value=_text(new),
+                 changed_by=who, changed_at=when) for f, (old, new) in changed.items()]
+    hist += [dict(standard_version=version, code=code, field="evidence", old_value=None,
+                  new_value=f"{r['kind']}: {r['ref']}", changed_by=who, changed_at=when) for r in rows]
+    if hist:
+        conn.execute(sa.insert(schema.wwc_history), hist)
+    if rows:
+        conn.execute(sa.insert(schema.wwc_evidence),
+                     [dict(standard_version=version, code=code, added_by=who, added_at=when, **r) for r in rows])
+    store.audit(conn, who, "wwc_status_set", "wwc_criterion", code,
+                {"standard": version, "changed": {f: [_text(o), _text(n)] for f, (o, n) in changed.items()},
+                 "evidence": [f"{r['kind']}: {r['ref']}" for r in rows]})
+    store.bump_data_version(conn)
+    return {"changed": changed, "evidence": len(rows)}
+
+
+def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name: str | None = None,
+                  actor: str | None = None) -> dict:
+    """Load a newer WWC standard beside the old one and make it current, keeping every old row.
+
+    Codes present in both the outgoing current standard and the new one carry their status, owner,
+    due date, notes and evidence over, each with a history entry; new codes start not started.
+    Refuses (CertificationError, nothing written) a version already loaded or a malformed file.
+    """
+    version = str(version).strip()
+    errors: list[str] = []
+    if not version or len(version) > 16:
+        errors.append("The standard version must be 1 to 16 characters.")
+    try:
+        df = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise CertificationError([f"Cannot read {csv_path}: {str(exc).splitlines()[0]}"]) from exc
+    cols = ["practice", "code", "criterion", "description"]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise CertificationError(errors + [f"{csv_path}: missing columns {', '.join(missing)}."])
+    df = df.apply(lambda s: s.str.strip())
+    if df.empty:
+        errors.append(f"{csv_path}: no criteria.")
+    if (df["code"] == "").any() or (df["practice"] == "").any() or (df["criterion"] == "").any():
+        errors.append(f"{csv_path}: every criterion needs a code, a practice and a title.")
+    if (df["code"].str.len() > 16).any():
+        errors.append(f"{csv_path}: criterion codes are at most 16 characters.")
+    dupes = sorted(df.loc[df["code"].duplicated(), "code"].unique())
+    if dupes:
+        errors.append(f"{csv_path}: duplicate criterion codes {', '.join(dupes)}.")
+    exists = conn.execute(sa.select(sa.func.count()).select_from(schema.wwc_standards)
+                          .where(schema.wwc_standards.c.version == version)).scalar_one()
+    if exists:
+        errors.append(f"Standard {version} is already loaded.")
+    if errors:
+        raise CertificationError(errors)
+
+    old_version = conn.execute(sa.select(schema.wwc_standards.c.version)
+                               .where(schema.wwc_standards.c.is_current)).scalar()
+    core = set(certification.load_levels().core)
+    confirmed = df["confirmed"] if "confirmed" in df.columns else pd.Series("yes", index=df.index)
+    crit = [dict(standard_version=version, code=r.code, practice=r.practice, criterion=r.criterion,
+                 description=r.description, confirmed=str(c).lower() in ("yes", "true", "1"),
+                 is_core=r.code in core, sort=i)
+            for i, (r, c) in enumerate(zip(df.itertuples(), confirmed, strict=True))]
+    conn.execute(sa.insert(schema.wwc_criteria), crit)
+    when = store.now()
+    who = actor or "unknown"
+    old_status: dict[str, dict] = {}
+    if old_version is not None:
+        old_status = {r["code"]: dict(r) for r in conn.execute(
+            sa.select(schema.wwc_status).where(schema.wwc_status.c.standard_version == old_version)).mappings()}
+    status_rows, hist = [], []
+    for row in crit:
+        prev = old_status.get(row["code"])
+        fields = ("status", "owner", "target_date", "notes", "last_reviewed")
+        keep = {k: prev[k] for k in fields} if prev else dict.fromkeys(fields) | {"status": "not_started"}
+        status_rows.append(dict(standard_version=version, code=row["code"], updated_by=who, updated_at=when,
+                                **keep))
+        if prev:
+            hist.append(dict(standard_version=version, code=row["code"], field="carried_over",
+                             old_value=f"standard {old_version}: {prev['status']}",
+                             new_value=f"standard {version}: {prev['status']}", changed_by=who, changed_at=when))
+    conn.execute(sa.insert(schema.wwc_status), status_rows)
+    carried = [h["code"] for h in hist]
+    if hist:
+        conn.execute(sa.insert(schema.wwc_history), hist)
+        ev_t = schema.wwc_evidence
+        old_ev = conn.execute(sa.select(ev_t.c.code, ev_t.c.kind, ev_t.c.ref, ev_t.c.note, ev_t.c.added_by,
+                                        ev_t.c.added_at)
+                              .where(ev_t.c.standard_version == old_version, ev_t.c.code.in_(carried))
+                              .order_by(ev_t.c.id)).mappings().all()
+        if old_ev:
+            conn.execute(sa.insert(ev_t), [dict(standard_version=version, **dict(r)) for r in old_ev])
+    conn.execute(sa.update(schema.wwc_standards).values(is_current=False))
+    conn.execute(sa.insert(schema.wwc_standards).values(
+        version=version, name=name or f"What Works Cities Certification standard {version}", loaded_at=when,
+        is_current=True))
+    store.audit(conn, who, "wwc_standard_loaded", "wwc_standard", version,
+                {"criteria": len(crit), "carried_over": len(carried), "previous": old_version})
+    store.bump_data_version(conn)
+    return {"version": version, "previous": old_version, "criteria": len(crit), "carried_over": len(carried),
+            "new": len(crit) - len(carried)}

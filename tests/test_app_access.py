@@ -77,3 +77,13 @@ def test_expired_link_is_refused_with_a_message(city):
     at.run()
     assert not at.exception
     assert any("expired or been revoked" in e.value for e in at.error)
+
+
+def test_public_link_reads_certification_without_editor(city):
+    at = app()
+    at.query_params["share"] = share(city, "portal")
+    at.run()
+    at.switch_page("app_pages/certification.py").run()
+    assert not at.exception and not at.error
+    assert "Silver" in body(at) or any("Silver" in str(m.value) for m in at.metric)
+    assert not [f for f in at.get("form")]  # no editor form for the public

@@ -15,6 +15,9 @@ def show_goal_criteria(goal_id: str, version: int) -> None:
     if rows.empty:
         st.caption("No certification criteria are linked to this goal yet.")
         return
+    met = int((rows["status"] == "met").sum())
+    st.caption(f"{met} of {len(rows)} linked criteria met. Open one to see its evidence and history, "
+               "or update it on the Certification page.")
     table = rows.assign(status=rows["status"].map(STATUS_TEXT).fillna("○ Not started"),
                         Link="/certification?criterion=" + rows["code"])
     st.dataframe(table[["code", "criterion", "practice", "status", "owner", "target_date", "Link"]],
