@@ -159,11 +159,12 @@ def _disaggregate(rng: np.random.Generator, frame: pd.DataFrame, dimension: str,
 
 
 def _targets_for(rng: np.random.Generator, mid: str, frame: pd.DataFrame, direction: str, unit: str) -> list[dict]:
-    """Targets that move over time: a baseline, a 2020 reset, and for most a 2024 stretch."""
+    """Targets that move over time: a baseline, a 2020 reset, a 2024 stretch and, for measures
+    reported since, a 2026 review (so "targets reviewed in the last year" has something to find)."""
     sign = 1 if direction == "higher" else -1
     out = []
     for start, k_lo, k_hi in ((date(2016, 1, 1), 0.0, 0.06), (date(2020, 7, 1), -0.04, 0.08),
-                              (date(2024, 7, 1), -0.05, 0.09)):
+                              (date(2024, 7, 1), -0.05, 0.09), (date(2026, 1, 1), -0.03, 0.06)):
         window = frame[pd.to_datetime(frame["period_end"]) >= pd.Timestamp(start)]
         if window.empty:
             continue
@@ -175,7 +176,8 @@ def _targets_for(rng: np.random.Generator, mid: str, frame: pd.DataFrame, direct
         out.append(dict(measure_id=mid, effective_from=start, value=round(value, 2 if abs(value) < 100 else 0),
                         tolerance=0.03 if unit == "%" else 0.05,
                         reason={2016: "Baseline target", 2020: "Reset after 2020 budget review",
-                                2024: "Stretch target in the FY2025 plan"}[start.year]))
+                                2024: "Stretch target in the FY2025 plan",
+                                2026: "Confirmed at the 2026 mid-term review"}[start.year]))
     return out
 
 
