@@ -58,8 +58,12 @@ if not latest.empty:
     g1.metric(f"Gap in {row['period']} (max − min, {unit})", charts.fmt(row["value"]),
               delta=f"{scoring.fmt_number(row['value'] - first['value'], signed=True)} since {first['period']}",
               delta_color="off")
-    g2.metric("Highest group", str(row["high_member"]))
-    g3.metric("Lowest group", str(row["low_member"]))
+    def group_name(member: object) -> str:
+        text = str(member)
+        return f"{dimension.title()} {text}" if text.isdigit() else text
+
+    g2.metric(f"Highest in {row['period']}", group_name(row["high_member"]))
+    g3.metric(f"Lowest in {row['period']}", group_name(row["low_member"]))
     st.plotly_chart(charts.gap_chart(gaps.dropna(subset=["value"]), m["name"], unit, dimension), width="stretch",
                     key="gap")
     st.caption("The gap is computed only from figures that are shown, so it never reveals a suppressed count.")
