@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import charts, export, periods, scoring
+from metrics import charts, export, periods, scoring, spc
 from ui import data
 from ui.context import current
 from ui.widgets import id_select, status_chip
@@ -49,10 +49,10 @@ if agg.empty:
     st.info("No observations have been reported for this measure yet.")
 else:
     limits = None
-    if len(agg) >= scoring.MIN_SPC_POINTS:
-        cl = scoring.control_limits(agg["value"].reset_index(drop=True))
+    if len(agg) >= spc.MIN_SPC_POINTS:
+        cl = spc.control_limits(agg["value"].reset_index(drop=True))
         limits = (cl.mean, cl.lcl, cl.ucl)
-        real, reason = scoring.is_real_change(agg["value"].reset_index(drop=True))
+        real, reason = spc.is_real_change(agg["value"].reset_index(drop=True))
         (st.success if real else st.info)(reason)
     st.plotly_chart(charts.history_chart(agg, targets, m["name"], m["unit"], m["direction"], limits),
                     width="stretch")

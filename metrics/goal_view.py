@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics import compare, periods, scoring
+from metrics import compare, periods, scoring, spc
 from metrics.scoring import fmt_number
 
 SPC_BASELINE = 6  # periods used as the "before" baseline when looking for a sustained shift
@@ -96,7 +96,7 @@ def find_switch(series: pd.Series, targets: pd.DataFrame, measure_id: str, unit:
     s = series.dropna()
     if len(s) < SPC_BASELINE + 2:
         return None
-    sig = scoring.signals(s.reset_index(drop=True), baseline_n=SPC_BASELINE)
+    sig = spc.signals(s.reset_index(drop=True), baseline_n=SPC_BASELINE)
     hits = np.flatnonzero(sig["signal"].to_numpy())
     if len(hits) == 0:
         return None

@@ -23,9 +23,6 @@ from metrics import periods
 DEFAULT_CAP = 1.25
 DEFAULT_GRACE_DAYS: dict[str, int] = {"day": 7, "month": 45, "quarter": 45, "year": 120, "fiscal_year": 120}
 MIN_PROJECTION_POINTS = 4
-MIN_SPC_POINTS = 6
-XMR_D2 = 1.128  # bias constant for moving ranges of two points
-SHIFT_RUN = 8
 _EPS = 1e-9
 
 
@@ -439,67 +436,6 @@ def composite_series(measures: pd.DataFrame, observations: pd.DataFrame, targets
                      "no_target_excluded": c.no_target_excluded, "no_data_excluded": c.no_data_excluded})
     return pd.DataFrame(rows, columns=["label", "as_of", "score", "n_scored", "stale_excluded",
                                        "no_target_excluded", "no_data_excluded"])
-
-
-@dataclass(frozen=True)
-class ControlLimits:
-    mean: float
-    sigma: float
-    ucl: float
-    lcl: float
-    mr_bar: float  # average moving range of the baseline
-    baseline_n: int
-
-
-def control_limits(values: pd.Series, baseline_n: int = 12) -> ControlLimits:
-    """XmR (individuals) chart limits from the first baseline_n points.
-
-    sigma = mean(|successive differences|)/1.128 is robust to trends and needs no
-    distributional assumptions, which suits short, lumpy city series.
-    """
-    v = values.dropna().to_numpy(float)[:baseline_n]
-    if len(v) < 2:
-        return ControlLimits(math.nan, math.nan, math.nan, math.nan, math.nan, len(v))
-    mr_bar = float(np.mean(np.abs(np.diff(v))))
-    mean, sigma = float(v.mean()), mr_bar / XMR_D2
-    return ControlLimits(mean, sigma, mean + 3 * sigma, mean - 3 * sigma, mr_bar, len(v))
-
-
-def signals(values: pd.Series, baseline_n: int = 12) -> pd.DataFrame:
-    """Per point: value, mean, ucl, lcl, signal, reason (Western Electric rule 1 and an 8-point shift)."""
-    lim = control_limits(values, baseline_n)
-    out = pd.DataFrame({"value": values.astype(float), "mean": lim.mean, "ucl": lim.ucl, "lcl": lim.lcl,
-                        "signal": False, "reason": ""}, index=values.index)
-    flags, texts, run_side, run = [], [], 0, 0
-    for v in out["value"].to_numpy():
-        reasons = []
-        if not (pd.isna(v) or pd.isna(lim.mean)):
-            if v > lim.ucl + _EPS:
-                reasons.append(f"above the upper control limit ({fmt_number(lim.ucl)})")
-            elif v < lim.lcl - _EPS:
-                reasons.append(f"below the lower control limit ({fmt_number(lim.lcl)})")
-            side = int(np.sign(round(v - lim.mean, 12)))  # a point on the mean breaks a run
-            run, run_side = (run + 1 if side == run_side else 1) if side else 0, side
-            if run >= SHIFT_RUN:
-                reasons.append(f"{run} points in a row {'above' if side > 0 else 'below'} the average "
-                               f"({fmt_number(lim.mean)}): a sustained shift")
-        flags.append(bool(reasons))
-        texts.append("; ".join(reasons))
-    out["signal"], out["reason"] = flags, texts
-    return out
-
-
-def is_real_change(values: pd.Series, baseline_n: int = 12) -> tuple[bool, str]:
-    """Is the latest point a real signal or normal variation? Returns (signal, plain-language reason)."""
-    v = values.dropna()
-    if len(v) < MIN_SPC_POINTS:
-        return False, (f"Only {len(v)} data points: too few to tell a real change from normal "
-                       f"variation (need {MIN_SPC_POINTS}).")
-    last = signals(v, baseline_n).iloc[-1]
-    if last["signal"]:
-        return True, f"Real signal: the latest value is {last['reason']}."
-    return False, (f"Normal variation: the latest value ({fmt_number(last['value'])}) is within the "
-                   f"usual range ({fmt_number(last['lcl'])} to {fmt_number(last['ucl'])}).")
 
 
 class Movers(NamedTuple):

@@ -17,17 +17,15 @@ from metrics.scoring import (
     composite,
     composite_from_status,
     composite_series,
-    control_limits,
-    is_real_change,
     is_stale,
     latest_status,
     measure_status,
     movers,
     projection,
     score_ratio,
-    signals,
     target_for,
 )
+from metrics.spc import control_limits, is_real_change, signals
 
 
 def make_obs(measure_id: str, values: dict[str, float], dimension: str = "", member: str = "") -> pd.DataFrame:
