@@ -231,7 +231,10 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         rows_rejected=counts["rejected"], rows_new=c["new"], rows_changed=c["changed"], status="committed",
     ).returning(schema.uploads.c.id)).scalar_one()
     _run(conn, "ingest_revisions_insert", upload_id=upload_id)
-    _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)
+    if c["new"]:
+        _run(conn, "ingest_observations_insert_new", upload_id=upload_id, updated_at=now)
+    if c["changed"]:
+        _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)
     _after_upsert()
     reason = upload_reason(upload_id)
     if c.get("targets_changed"):
