@@ -14,7 +14,7 @@ import streamlit as st
 
 from metrics import access, certification, db, export, overview, wwc_store
 from metrics import certification_charts as cc
-from ui import data
+from ui import auth, data
 from ui.context import current
 from ui.widgets import id_select
 
@@ -176,7 +176,7 @@ else:
     lines = []
     for r in steps.itertuples():
         who = md(r.owner) if isinstance(r.owner, str) and r.owner else "no owner yet"
-        lines.append(f"{r.rank}. **[{md(r.code)}](?criterion={quote(str(r.code))})** {md(r.criterion)} "
+        lines.append(f"{r.rank}. **[{md(r.code)}](?criterion={quote(str(r.code))}{auth.link_suffix()})** {md(r.criterion)} "
                      f"— {STATUS_TEXT.get(r.status, md(r.status))}, {who}  \n   *{md(r.reason)}*")
     st.markdown("\n".join(lines))
 
@@ -210,14 +210,14 @@ if practice != "All practices":
     shown = shown[shown["practice"] == practice]
 if status_pick != "All statuses":
     shown = shown[shown["status"] == next(k for k, v in STATUS_TEXT.items() if v == status_pick)]
-st.dataframe(shown.assign(status=shown["status"].map(STATUS_TEXT), Link="?criterion=" + shown["code"],
+st.dataframe(shown.assign(status=shown["status"].map(STATUS_TEXT), Link="?criterion=" + shown["code"] + auth.link_suffix(),
                           criterion=shown["criterion"] + shown["is_core"].map({True: " (core)", False: ""}),
                           target_date=pd.to_datetime(shown["target_date"]),
                           last_reviewed=pd.to_datetime(shown["last_reviewed"]))[
                  ["Link", "criterion", "practice", "status", "owner", "target_date", "last_reviewed",
                   "evidence_count"]],
              hide_index=True, width="stretch",
-             column_config={"Link": st.column_config.LinkColumn("Code", display_text=r"\?criterion=(.*)",
+             column_config={"Link": st.column_config.LinkColumn("Code", display_text=r"\?criterion=([^&]*)",
                                                                 help="Open the criterion's detail"),
                             "criterion": "Criterion",
                             "practice": "Practice", "status": "Status", "owner": "Owner",
@@ -270,7 +270,7 @@ if code:
     if goals_linked.empty:
         st.caption("No goals are linked to this criterion.")
     else:
-        st.dataframe(goals_linked.assign(Link="/goal?goal=" + goals_linked["id"])[
+        st.dataframe(goals_linked.assign(Link="/goal?goal=" + goals_linked["id"] + auth.link_suffix())[
                          ["name", "Link", "priority_name", "owner", "target_date"]],
                      hide_index=True, width="stretch",
                      column_config={"name": "Goal", "Link": st.column_config.LinkColumn("Open", display_text="Goal ›"),

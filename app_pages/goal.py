@@ -5,7 +5,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from metrics import charts, compare, goal_view, scoring
-from ui import data
+from ui import auth, data
 from ui.context import current
 from ui.criteria_panel import show_goal_criteria
 from ui.widgets import id_select
@@ -132,6 +132,6 @@ if not dis.empty:
     dim = dims[0] if len(dims) == 1 else st.selectbox("Breakdown", dims, key="goal_dim")
     st.plotly_chart(charts.narrow_legend(charts.breakdown_chart(dis[dis["dimension"] == dim], om["name"], unit, dim),
                                          per_row=3), width="stretch", key="breakdown")
-    st.markdown(f"[Gaps between groups, with small counts suppressed ›](/equity?measure={quote(outcome_id)})")
+    st.markdown(f"[Gaps between groups, with small counts suppressed ›](/equity?measure={quote(outcome_id)}{auth.link_suffix()})")
 
 show_goal_criteria(goal_id, ctx.version)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, db, overview, scoring
-from ui import data
+from ui import auth, data
 from ui.context import current
 from ui.widgets import status_legend
 
@@ -85,7 +85,7 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
     if frame.empty:
         st.caption("None this period.")
         return
-    table = frame.assign(Link="/measure?measure=" + frame["measure_id"],
+    table = frame.assign(Link="/measure?measure=" + frame["measure_id"] + auth.link_suffix(),
                          latest=[charts.fmt(a, u) for a, u in zip(frame["actual"], frame["unit"], strict=True)])
     st.dataframe(table[["name", "period", "latest", "improvement", "Link"]], hide_index=True,
                  width="stretch",
@@ -132,12 +132,12 @@ for prio_name, prio_rows in shown.groupby("priority_name", sort=False):
         with st.container(border=True):
             st.subheader(g["name"])
             st.caption(f"{g['statement'] or ''} Target date {g['target_date']}. {counts}")
-            st.markdown(f"[Open the goal ›](/goal?goal={quote(str(goal_id))})")
+            st.markdown(f"[Open the goal ›](/goal?goal={quote(str(goal_id))}{auth.link_suffix()})")
             if g["outcome_measures"] == 0:
                 st.warning("This goal has no outcome measure: it counts activity, not results for residents.")
             table = rows.assign(
                 Status=rows["status"].map(overview.status_label),
-                Link="/measure?measure=" + rows["measure_id"],
+                Link="/measure?measure=" + rows["measure_id"] + auth.link_suffix(),
             )[["name", "Link", "kind", "period", "actual", "target", "Status", "change_prev_pct", "unit"]]
             st.dataframe(
                 table, hide_index=True, width="stretch",

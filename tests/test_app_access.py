@@ -87,3 +87,12 @@ def test_public_link_reads_certification_without_editor(city):
     assert not at.exception and not at.error
     assert "Silver" in body(at) or any("Silver" in str(m.value) for m in at.metric)
     assert not [f for f in at.get("form")]  # no editor form for the public
+
+
+def test_links_keep_the_share_token(city):
+    at = app()
+    token = share(city, "portal")
+    at.query_params["share"] = token
+    at.run()
+    links = [v for df in at.dataframe for col in df.value.columns if col == "Link" for v in df.value[col]]
+    assert links and all(f"share={token}" in link for link in links)

@@ -94,3 +94,9 @@ def href(path: str, **params: str) -> str:
         params = {**params, "share": token}
     query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
     return f"{path}?{query}" if query else path
+
+
+def link_suffix() -> str:
+    """`&share=TOKEN` for links built by hand, so a public reader's next page stays public."""
+    token = st.session_state.get("share_token")
+    return f"&share={urllib.parse.quote(token)}" if token else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from ui import auth, data
 
 STATUS_TEXT = {"met": "✓ Met", "in_progress": "! In progress", "not_started": "○ Not started"}
 
@@ -19,7 +19,7 @@ def show_goal_criteria(goal_id: str, version: int) -> None:
     st.caption(f"{met} of {len(rows)} linked criteria met. Open one to see its evidence and history, "
                "or update it on the Certification page.")
     table = rows.assign(status=rows["status"].map(STATUS_TEXT).fillna("○ Not started"),
-                        Link="/certification?criterion=" + rows["code"])
+                        Link="/certification?criterion=" + rows["code"] + auth.link_suffix())
     st.dataframe(table[["code", "criterion", "practice", "status", "owner", "target_date", "Link"]],
                  hide_index=True, width="stretch",
                  column_config={"code": "Code", "criterion": "Criterion", "practice": "Practice",
