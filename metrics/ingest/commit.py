@@ -178,7 +178,9 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, fil
             report.add_error(EmptyFile(note="the file holds no data rows"))
         out.rejected = _rejected(frame, report)
         return out
-    ok = frame.loc[~frame.index.isin(list(report.rejected_index)), [c for c in CANONICAL if c in frame.columns]]
+    cols = [c for c in CANONICAL if c in frame.columns]
+    ok = (frame.loc[~frame.index.isin(list(report.rejected_index)), cols] if report.rejected_index
+          else frame[cols])  # nothing rejected: no row filter over a million rows
     used = Mapping.from_json(report.info.get("mapping") or "{}")
     split = split_rows(ok, used.actual_kinds)
     held_out_warning(split, report)

@@ -46,6 +46,17 @@ class Context:
     grain: pd.Series  # per row: grain of the canonical period (NA when unreadable)
     start: pd.Series  # per row: first day of the period (NaT when unreadable)
     cache: dict | None = None
+    ids: tuple[np.ndarray, pd.Index] | None = None  # factorized measure_id (codes, uniques), computed once
+    periods: tuple[np.ndarray, list] | None = None  # per-row period code, grain per distinct label
+
+
+def _id_codes(ctx: Context) -> tuple[np.ndarray, pd.Index]:
+    """measure_id factorized once per frame; NA gets the code len(uniques)."""
+    if ctx.ids is None:
+        codes, uniques = pd.factorize(ctx.frame["measure_id"], use_na_sentinel=True)
+        codes = np.where(codes < 0, len(uniques), codes)
+        ctx.ids = (codes, pd.Index(np.asarray(uniques, dtype=object), dtype=object))
+    return ctx.ids
 
 
 @dataclass(frozen=True)
@@ -69,21 +80,27 @@ def _type_rule(role: str) -> Rule:
                 lambda c, i: _formula_note(c.frame.at[i, f"{role}_raw"]), cell=f"{role}_raw")
 
 
-def _known_map(ctx: Context, col: str) -> pd.Series:
-    if ctx.known is None or col not in ctx.known:
-        return pd.Series(np.nan, index=ctx.frame.index, dtype="object")
-    return ctx.frame["measure_id"].map(ctx.known[col])
-
-
 def _unknown(ctx: Context) -> pd.Series:
-    ids = ctx.frame["measure_id"].fillna("")
-    ok = ids.str.len() > 0
-    return ok & ids.isin(ctx.known.index) if ctx.known is not None else ok
+    codes, uniques = _id_codes(ctx)
+    ok = np.array([isinstance(u, str) and len(u) > 0 for u in uniques] + [False], dtype=bool)
+    if ctx.known is not None:
+        ok[:-1] &= np.asarray(uniques.isin(ctx.known.index), dtype=bool)
+    return pd.Series(ok[codes], index=ctx.frame.index)
 
 
 def _frequency(ctx: Context) -> pd.Series:
-    freq = _known_map(ctx, "frequency")
-    return freq.isna() | ctx.grain.isna() | (freq.astype("object") == ctx.grain.astype("object"))
+    """Computed per distinct measure and per distinct period label, then broadcast as int codes."""
+    codes, uniques = _id_codes(ctx)
+    if ctx.known is None or "frequency" not in ctx.known:
+        return pd.Series(True, index=ctx.frame.index)
+    freq_u = ctx.known["frequency"].astype("object").reindex(uniques).to_numpy(dtype=object)
+    p_codes, grain_u = ctx.periods if ctx.periods is not None else _period_codes(ctx.frame, ctx.fiscal_start_month)[:2]
+    vocab: dict[object, int] = {}
+    f_map = np.array([-1 if pd.isna(v) else vocab.setdefault(v, len(vocab)) for v in freq_u] + [-1], dtype="int64")
+    g_map = np.array([-1 if v is None or pd.isna(v) else vocab.setdefault(v, len(vocab)) for v in grain_u],
+                     dtype="int64")
+    f, g = f_map[codes], g_map[p_codes]
+    return pd.Series((f < 0) | (g < 0) | (f == g), index=ctx.frame.index)
 
 
 def _future(ctx: Context) -> pd.Series:
@@ -99,10 +116,21 @@ def _duplicate(ctx: Context) -> pd.Series:
 
 
 def _range(ctx: Context) -> pd.Series:
-    v = ctx.frame["value"]
-    lo = pd.to_numeric(_known_map(ctx, "plausible_min"), errors="coerce")
-    hi = pd.to_numeric(_known_map(ctx, "plausible_max"), errors="coerce")
-    return v.isna() | ((lo.isna() | (v >= lo)) & (hi.isna() | (v <= hi)))
+    v = ctx.frame["value"].to_numpy(dtype="float64", na_value=np.nan)
+    if ctx.known is None:
+        return pd.Series(True, index=ctx.frame.index)
+    codes, uniques = _id_codes(ctx)
+
+    def bound(col: str) -> np.ndarray:
+        if col not in ctx.known:
+            return np.full(len(uniques) + 1, np.nan)
+        u = pd.to_numeric(ctx.known[col].astype("object").reindex(uniques), errors="coerce")
+        return np.append(u.to_numpy(dtype="float64", na_value=np.nan), np.nan)[codes]
+
+    lo, hi = bound("plausible_min"), bound("plausible_max")
+    with np.errstate(invalid="ignore"):
+        ok = np.isnan(v) | ((np.isnan(lo) | (v >= lo)) & (np.isnan(hi) | (v <= hi)))
+    return pd.Series(ok, index=ctx.frame.index)
 
 
 def _range_note(ctx: Context, i: int) -> str:
@@ -137,8 +165,9 @@ RULES: list[Rule] = [
 ]
 
 
-def _period_facts(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[pd.Series, pd.Series]:
-    """Grain and start date per row, parsing each distinct label once."""
+def _period_codes(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[np.ndarray, list, list]:
+    """(per-row code into the lists, grain per distinct label, start per distinct label);
+    the last entry of each list stands for a missing period."""
     codes, uniques = pd.factorize(frame["period"], use_na_sentinel=True)
     grains, starts = [], []
     for label in uniques:
@@ -149,8 +178,16 @@ def _period_facts(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[pd.Seri
         except periods.PeriodError:
             grains.append(None)
             starts.append(pd.NaT)
-    grain = pd.Series(np.array(grains + [None], dtype=object)[codes], index=frame.index)
-    start = pd.Series(pd.DatetimeIndex(starts + [pd.NaT])[codes], index=frame.index)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, grains + [None], starts + [pd.NaT]
+
+
+def _period_facts(frame: pd.DataFrame, fiscal_start_month: int,
+                  parsed: tuple[np.ndarray, list, list] | None = None) -> tuple[pd.Series, pd.Series]:
+    """Grain and start date per row, parsing each distinct label once."""
+    codes, grains, starts = parsed or _period_codes(frame, fiscal_start_month)
+    grain = pd.Series(np.array(grains, dtype=object)[codes], index=frame.index)
+    start = pd.Series(pd.DatetimeIndex(starts)[codes], index=frame.index)
     return grain, start
 
 
@@ -184,9 +221,10 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
     rules = rules or RULES
     if known is None:
         rules = [r for r in rules if r.error not in (FrequencyMismatch, OutOfRange)]
-    grain, start = _period_facts(frame, fiscal_start_month)
+    parsed = _period_codes(frame, fiscal_start_month)
+    grain, start = _period_facts(frame, fiscal_start_month, parsed)
     as_of_date = pd.Timestamp(as_of).date() if as_of is not None else None
-    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start)
+    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start, periods=parsed[:2])
     try:
         build_schema(ctx, rules).validate(frame, lazy=True)
         failures = pd.DataFrame(columns=["check", "index"])

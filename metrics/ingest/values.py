@@ -90,7 +90,8 @@ def take_str(labels: list[str | None], codes: np.ndarray, index: pd.Index) -> pd
 
 def constant_str(value: str | None, index: pd.Index) -> pd.Series:
     """A `str` column holding one value (or all missing), cheap for a million rows."""
-    return take_str([value], np.zeros(len(index), dtype="int64"), index)
+    arr = pa.nulls(len(index), pa.string()) if value is None else pa.repeat(pa.scalar(value, pa.string()), len(index))
+    return pd.Series(pd.array(arr, dtype="str"), index=index)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
