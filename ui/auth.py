@@ -87,15 +87,6 @@ def sidebar(actor: access.Actor) -> None:
                 st.rerun()
 
 
-def href(path: str, **params: str) -> str:
-    """A link inside the app that keeps the share token, so a public reader stays public."""
-    token = st.session_state.get("share_token")
-    if token:
-        params = {**params, "share": token}
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
-    return f"{path}?{query}" if query else path
-
-
 def link_suffix() -> str:
     """`&share=TOKEN` for links built by hand, so a public reader's next page stays public."""
     token = st.session_state.get("share_token")

@@ -54,9 +54,3 @@ def load(name: str, version: int, **params) -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001
         fail(f"Could not load {name.replace('_', ' ')}: {str(exc).splitlines()[0]}")
     raise AssertionError("unreachable")
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_call(fn_name: str, version: int, key: tuple, _fn, *args, **kwargs):
-    """Cache a pure metrics computation on (function, data version, arguments)."""
-    return _fn(*args, **kwargs)
