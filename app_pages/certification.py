@@ -16,9 +16,9 @@ from metrics import access, certification, db, export, overview, wwc_store
 from metrics import certification_charts as cc
 from ui import auth, data
 from ui.context import current
+from ui.criteria_panel import STATUS_TEXT
 from ui.widgets import id_select
 
-STATUS_TEXT = {"met": "✓ Met", "in_progress": "! In progress", "not_started": "○ Not started"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
