@@ -12,8 +12,12 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
-from metrics import access, certification, db, export, overview, wwc_store
-from metrics import certification_charts as cc
+from metrics import access
+from metrics.charts import certification as cc
+from metrics.domain import certification, overview
+from metrics.store import db
+from metrics.views import exports as export
+from metrics.wwc import store as wwc_store
 from ui import auth, data
 from ui.context import current
 from ui.criteria_panel import STATUS_TEXT
@@ -113,9 +117,9 @@ with st.container(border=True):
     st.markdown(level_text(a))
 
 # --- criteria status next to goal progress -------------------------------------------------------------
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
-recent = data.load("recent_aggregates", ctx.version, public_only=ctx.public_only, depth=overview.RECENT_DEPTH)
-targets = data.load("targets", ctx.version, public_only=ctx.public_only)
+measures = data.load("measures", ctx.version)
+recent = data.load("recent_aggregates", ctx.version, depth=overview.RECENT_DEPTH)
+targets = data.load("targets", ctx.version)
 goal_progress = cc.goal_progress_by_priority(overview.measure_status(measures, recent, targets, today))
 left, right = st.columns(2)
 with left:
@@ -163,10 +167,10 @@ with st.container(border=True):
     p2.markdown(("With " + f"{len(picked)} more met: " if picked else "Nothing ticked: ") + level_text(projected))
 
 # --- next steps ----------------------------------------------------------------------------------------
-all_measures = data.load("measures", ctx.version, public_only=ctx.public_only)
+all_measures = data.load("measures", ctx.version)
 suggestions = certification.suggest_evidence(
-    all_measures, data.load("goals", ctx.version, public_only=ctx.public_only),
-    data.load("wwc_observations_summary", ctx.version), data.load("targets", ctx.version, public_only=ctx.public_only),
+    all_measures, data.load("goals", ctx.version),
+    data.load("wwc_observations_summary", ctx.version), data.load("targets", ctx.version),
     today, fiscal_start_month=ctx.fiscal_start_month)
 st.header("Next steps")
 steps = certification.next_steps(crit, config, n=10, as_of=today, suggestions=suggestions)

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from metrics import charts, compare, db, equity, scoring
+from metrics.charts import dashboards as charts
+from metrics.domain import compare, equity, scoring
 from ui import data
 from ui.context import current
 from ui.widgets import id_select
 
 ctx = current()
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
-broken_down = data.load("disaggregated_measures", ctx.version, public_only=ctx.public_only)
+measures = data.load("measures", ctx.version)
+broken_down = data.load("disaggregated_measures", ctx.version)
 if broken_down.empty:
     data.fail("No measure has a breakdown by group or district yet. Upload rows with a dimension and member "
               "(e.g. district=3) to see gaps here.")
@@ -24,13 +25,9 @@ unit = m["unit"] or ""
 dims = broken_down[broken_down["measure_id"] == measure_id]["dimension"].tolist()
 dimension = id_select("Breakdown", dims, "dimension")
 
-try:
-    with db.reader() as conn:
-        threshold = equity.suppress_threshold(conn)
-except Exception as exc:  # noqa: BLE001 - one line for the person
-    data.fail(f"Could not read the suppression setting: {str(exc).splitlines()[0]}")
+threshold = ctx.settings.suppress_below
 
-obs = data.load("measure_observations", ctx.version, measure_id=measure_id, public_only=ctx.public_only)
+obs = data.load("measure_observations", ctx.version, measure_id=measure_id)
 city = obs[obs["dimension"] == ""].sort_values("period_end")
 groups = obs[obs["dimension"] == dimension].sort_values(["period_end", "member"])
 counts = compare.rollup_method(unit, m["kind"]) == "sum"
@@ -43,7 +40,7 @@ shown = equity.suppress(groups, threshold if counts else 0)
 n_sup = int(shown["suppressed"].sum())
 if counts:
     st.info(f"Counts below {threshold} are shown as “suppressed”, never as the number (city setting "
-            f"`{equity.SUPPRESS_KEY}`). When only one group is suppressed in a period, the next smallest is "
+            f"`suppress_below`). When only one group is suppressed in a period, the next smallest is "
             f"suppressed too, so it can't be worked out from the city total. "
             f"{n_sup} of {len(shown)} figures are suppressed on this page.")
 else:

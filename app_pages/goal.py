@@ -4,14 +4,16 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from metrics import charts, compare, goal_view, scoring
+from metrics.charts import dashboards as charts
+from metrics.domain import compare, scoring
+from metrics.domain import goal_story as goal_view
 from ui import auth, data
 from ui.context import current
 from ui.criteria_panel import show_goal_criteria
 from ui.widgets import id_select
 
 ctx = current()
-goals = data.load("goals", ctx.version, public_only=ctx.public_only)
+goals = data.load("goals", ctx.version)
 if goals.empty:
     data.fail("There are no goals yet. Load the demo city (`python -m metrics demo`) or add goals.")
 ids = goals["id"].astype(str).tolist()
@@ -21,10 +23,10 @@ if "goal" in st.query_params and st.query_params.get("goal") not in names:
 goal_id = id_select("Goal", ids, "goal", format_func=lambda i: names[i])
 g = goals.set_index(goals["id"].astype(str)).loc[goal_id]
 
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
-links = data.load("links", ctx.version, public_only=ctx.public_only)
-targets = data.load("targets", ctx.version, public_only=ctx.public_only)
-obs = data.load("goal_observations", ctx.version, goal_ids=[goal_id], public_only=ctx.public_only)
+measures = data.load("measures", ctx.version)
+links = data.load("links", ctx.version)
+targets = data.load("targets", ctx.version)
+obs = data.load("goal_observations", ctx.version, goal_ids=[goal_id])
 meta = measures.set_index("id")
 mnames = dict(zip(measures["id"], measures["name"], strict=True))
 
@@ -125,7 +127,7 @@ else:
     for c in cautions:
         st.caption(c)
 
-dis = data.load("goal_disaggregations", ctx.version, measure_ids=[outcome_id], public_only=ctx.public_only)
+dis = data.load("goal_disaggregations", ctx.version, measure_ids=[outcome_id])
 if not dis.empty:
     st.header("Who is it reaching?")
     dims = sorted(dis["dimension"].unique())

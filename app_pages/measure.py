@@ -4,13 +4,15 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import charts, export, periods, scoring, spc
+from metrics.charts import dashboards as charts
+from metrics.domain import periods, scoring, spc
+from metrics.views import exports as export
 from ui import data
 from ui.context import current
 from ui.widgets import id_select, status_chip
 
 ctx = current()
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
+measures = data.load("measures", ctx.version)
 if measures.empty:
     data.fail("There are no measures yet. Load the demo city (`python -m metrics demo`) or upload a file.")
 
@@ -21,8 +23,8 @@ if st.query_params.get("measure") not in names and "measure" in st.query_params:
 measure_id = id_select("Measure", ids, "measure", format_func=lambda i: f"{names[i]} ({i})")
 m = measures.set_index("id").loc[measure_id]
 
-obs = data.load("measure_observations", ctx.version, measure_id=measure_id, public_only=ctx.public_only)
-targets = data.load("targets", ctx.version, public_only=ctx.public_only)
+obs = data.load("measure_observations", ctx.version, measure_id=measure_id)
+targets = data.load("targets", ctx.version)
 targets = targets[targets["measure_id"] == measure_id]
 agg = obs[obs["dimension"] == ""].sort_values("period_end")
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from metrics import charts, compare, goal_view, periods
+from metrics.charts import dashboards as charts
+from metrics.domain import compare, periods
+from metrics.domain import goal_story as goal_view
 from ui import data
 from ui.context import current
 from ui.widgets import id_select
@@ -10,10 +12,10 @@ from ui.widgets import id_select
 DEFAULT_GOAL = "reduce-homelessness"  # the seed example; any goal with an outcome works
 
 ctx = current()
-goals = data.load("goals", ctx.version, public_only=ctx.public_only)
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
-links = data.load("links", ctx.version, public_only=ctx.public_only)
-targets = data.load("targets", ctx.version, public_only=ctx.public_only)
+goals = data.load("goals", ctx.version)
+measures = data.load("measures", ctx.version)
+links = data.load("links", ctx.version)
+targets = data.load("targets", ctx.version)
 if goals.empty or measures.empty:
     data.fail("There are no goals yet. Load the demo city (`python -m metrics demo`) or upload a file.")
 
@@ -28,7 +30,7 @@ meta = measures.set_index("id")
 outcome_id = goal_view.outcome_ids(measures, goal_id, links)[0]
 om = meta.loc[outcome_id]
 unit = om["unit"] or ""
-obs = data.load("goal_observations", ctx.version, goal_ids=[goal_id], public_only=ctx.public_only)
+obs = data.load("goal_observations", ctx.version, goal_ids=[goal_id])
 outputs = goal_view.linked_outputs(measures, links, outcome_id)
 out_ids = outputs["id"].tolist()
 series = goal_view.series_of(obs, outcome_id)

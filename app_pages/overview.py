@@ -6,7 +6,9 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, db, overview, scoring
+from metrics.charts import dashboards as charts
+from metrics.domain import overview, scoring
+from metrics.store import db
 from ui import auth, data
 from ui.context import current
 from ui.widgets import status_legend
@@ -25,7 +27,7 @@ def live_check() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _summary(version: int, url: str, public_only: bool, scope: str | None, today: date,
+def _summary(version: int, url: str, vis: object, today: date,
              _measures, _recent, _history, _targets):
     """Keyed by database, data version, day and who is looking (a goal-scoped public link must
     never be served a summary computed for staff): the frames are what that key holds, so
@@ -34,15 +36,15 @@ def _summary(version: int, url: str, public_only: bool, scope: str | None, today
 
 
 today = date.today()
-measures = data.load("measures", ctx.version, public_only=ctx.public_only)
-goals = data.load("goals", ctx.version, public_only=ctx.public_only)
-recent = data.load("recent_aggregates", ctx.version, public_only=ctx.public_only, depth=overview.RECENT_DEPTH)
-history = data.load("composite_history", ctx.version, public_only=ctx.public_only,
+measures = data.load("measures", ctx.version)
+goals = data.load("goals", ctx.version)
+recent = data.load("recent_aggregates", ctx.version, depth=overview.RECENT_DEPTH)
+history = data.load("composite_history", ctx.version,
                     since=overview.movement_since(today))
-targets = data.load("targets", ctx.version, public_only=ctx.public_only)
+targets = data.load("targets", ctx.version)
 
 st.title(f"{ctx.city_name}: how are we doing?")
-summ = _summary(ctx.version, db.url_from_env(), ctx.public_only, ctx.actor.goal_scope, today,
+summ = _summary(ctx.version, db.url_from_env(), ctx.visibility, today,
                 measures, recent, history, targets)
 status, comp = summ.status, summ.composite
 latest_end = summ.latest_end.date() if summ.latest_end is not None else None

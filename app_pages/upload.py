@@ -8,11 +8,12 @@ new values on its next rerun.
 import pandas as pd
 import streamlit as st
 
-from metrics import db, export
 from metrics.ingest import Mapping, settings, template_csv
 from metrics.ingest.commit import ingest
 from metrics.ingest.mapping import ROLES
 from metrics.ingest.rollback import RollbackRefused, history, rollback
+from metrics.store import db
+from metrics.views import exports as export
 from ui.context import current, require
 
 IGNORE = "(ignore)"

@@ -19,7 +19,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics import db, demo, queries, store, wwc_store
+from metrics.access.visibility import STAFF, with_visibility
+from metrics.demo import city as demo
+from metrics.store import db, meta, queries
+from metrics.wwc import store as wwc_store
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -27,7 +30,7 @@ PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 def build(url: str, rows: int) -> None:
     n_measures = -(-rows // (180 * 11))  # ceil: 180 months x 11 rows per measure
     with db.writer(url) as conn:
-        store.migrate(conn)
+        meta.migrate(conn)
         wwc_store.load_criteria(conn)
         demo.load(conn, demo.build_scale(n_measures=n_measures))
 
@@ -42,13 +45,13 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def compare(url: str, rows: int, repeat: int) -> float:
-    sql = queries.sql_text("fetch_bench")
-    ours_t, ours = best_of(lambda: queries.fetch("fetch_bench", url=url), repeat)
+    sql = with_visibility(queries.sql_text("fetch_bench"))
+    ours_t, ours = best_of(lambda: queries.fetch("fetch_bench", STAFF, url=url), repeat)
     eng = db.engine(url)
 
     def baseline() -> pd.DataFrame:
         with eng.connect() as conn:
-            return pd.read_sql(sa.text(sql), conn)
+            return pd.read_sql(sa.text(sql), conn, params=STAFF.params())
 
     base_t, base = best_of(baseline, repeat)
     assert len(ours) == len(base) >= rows, (len(ours), len(base))

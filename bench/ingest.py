@@ -46,9 +46,9 @@ def make_csv(path: Path, rows: int) -> None:
 def make_db(url: str) -> None:
     import sqlalchemy as sa
 
-    from metrics import db, schema, store
+    from metrics.store import db, meta, schema
     with db.writer(url) as conn:
-        store.migrate(conn)
+        meta.migrate(conn)
         conn.execute(sa.insert(schema.measures), [
             dict(id=f"m{i}", name=f"Measure {i}", kind="output", direction="higher", frequency="month",
                  state="draft", is_public=False) for i in range(N_MEASURES)])
@@ -72,7 +72,7 @@ _NATIVE_SELECT = """
 def run_duckdb_native(url: str, path: Path, rows: int) -> dict:
     import duckdb
 
-    from metrics import db
+    from metrics.store import db
     con = duckdb.connect(str(db.duckdb_path(url)))
     con.execute("BEGIN")
     con.execute("INSERT INTO observations (measure_id, period, grain, period_start, period_end, dimension, member, "
@@ -85,7 +85,7 @@ def run_duckdb_native(url: str, path: Path, rows: int) -> dict:
 
 
 def run_pg_native(url: str, path: Path, rows: int) -> dict:
-    from metrics import db
+    from metrics.store import db
     with db.writer(url) as conn:
         raw = conn.connection.driver_connection
         conn.exec_driver_sql("CREATE TEMP TABLE bench_src (measure_id text, period text, dimension text, "
@@ -100,7 +100,7 @@ def run_pg_native(url: str, path: Path, rows: int) -> dict:
 
 
 def run_pandas(url: str, path: Path, rows: int) -> dict:
-    from metrics import db
+    from metrics.store import db
     frame = pd.read_csv(path, nrows=rows, dtype={"member": str})
     start = pd.to_datetime(frame["period"] + "-01")
     frame = frame.assign(grain="month", period_start=start.dt.date,

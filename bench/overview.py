@@ -22,7 +22,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from metrics import db, demo, store, wwc_store
+from metrics.demo import city as demo
+from metrics.store import db, meta
+from metrics.wwc import store as wwc_store
 
 REPO = Path(__file__).resolve().parents[1]
 TRIVIAL = """
@@ -51,7 +53,7 @@ GOAL_RATIO = 10.0
 
 def build(url: str) -> None:
     with db.writer(url) as conn:
-        store.migrate(conn)
+        meta.migrate(conn)
         wwc_store.load_criteria(conn)
         demo.load(conn, demo.build_scale())
 

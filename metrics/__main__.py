@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics import access, db, demo, export, store, wwc_store
+from metrics import access
 from metrics.cli import access as cli_access
 from metrics.cli import criteria as cli_criteria
 from metrics.cli import ingest as cli_ingest
 from metrics.cli import score as cli_score
+from metrics.demo import city as demo
+from metrics.store import db, meta
+from metrics.views import exports as export
+from metrics.wwc import store as wwc_store
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     with db.writer() as conn:
-        applied = store.migrate(conn)
+        applied = meta.migrate(conn)
         loaded = wwc_store.load_criteria(conn)
-        version = store.schema_version(conn)
+        version = meta.schema_version(conn)
     print(f"schema at version {version}" + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)")
           + (f"; loaded {loaded} WWC criteria" if loaded else ""))
     return 0
@@ -24,7 +28,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     with db.writer() as conn:
-        store.migrate(conn)
+        meta.migrate(conn)
         wwc_store.load_criteria(conn)
         if demo.has_measures(conn):
             print("the database already has measures; demo data is only loaded into an empty city")
@@ -35,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    rows = export.canonical_rows(args.measure, public_only=args.public)
+    rows = export.canonical_rows(None, access.PUBLIC_PORTAL if args.public else access.LOCAL_ADMIN, args.measure)
     if args.measure and rows.empty:
         print(f"no observations for measure '{args.measure}'", file=sys.stderr)
         return 1

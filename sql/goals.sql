@@ -1,7 +1,7 @@
--- Goals with their priority. :public_only keeps goals marked public.
+-- Visible goals with their priority.
 SELECT g.id, g.priority_id, g.name, g.statement, g.narrative, g.owner, g.target_date, g.is_public,
        p.name AS priority_name, p.sort AS priority_sort
 FROM goals g
+JOIN visible_goals v ON v.id = g.id
 JOIN priorities p ON p.id = g.priority_id
-WHERE (NOT :public_only OR g.is_public)
 ORDER BY p.sort, g.name

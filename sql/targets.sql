@@ -1,6 +1,5 @@
--- Targets in force over time, with who set them and why.
+-- Targets in force over time of visible measures, with who set them and why.
 SELECT t.id, t.measure_id, t.effective_from, t.effective_to, t.value, t.tolerance, t.set_by, t.set_at, t.reason
 FROM targets t
-JOIN measures m ON m.id = t.measure_id
-WHERE (NOT :public_only OR (m.is_public AND m.state = 'published'))
+JOIN visible_measures v ON v.id = t.measure_id
 ORDER BY t.measure_id, t.effective_from

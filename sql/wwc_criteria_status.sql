@@ -4,7 +4,8 @@ SELECT c.standard_version, c.code, c.practice, c.criterion, c.description, c.con
        s.updated_by, s.updated_at,
        (SELECT COUNT(*) FROM wwc_evidence e
          WHERE e.standard_version = c.standard_version AND e.code = c.code) AS evidence_count,
-       (SELECT COUNT(*) FROM goal_criteria gc WHERE gc.code = c.code) AS goal_count
+       (SELECT COUNT(*) FROM goal_criteria gc JOIN visible_goals v ON v.id = gc.goal_id
+         WHERE gc.code = c.code) AS goal_count
 FROM wwc_criteria c
 JOIN wwc_standards st ON st.is_current AND st.version = c.standard_version
 LEFT JOIN wwc_status s ON s.standard_version = c.standard_version AND s.code = c.code

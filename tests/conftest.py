@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from metrics import db, demo, store, wwc_store
+from metrics.demo import city as demo
+from metrics.store import db, meta
+from metrics.wwc import store as wwc_store
 
 PG_BASE = os.environ.get("METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def make_db(url: str, seeded: bool = True) -> str:
     with db.writer(url) as conn:
-        store.migrate(conn)
+        meta.migrate(conn)
         wwc_store.load_criteria(conn)
         if seeded:
             demo.seed_demo(conn)
@@ -94,3 +96,15 @@ def seeded_url(duck_city, tmp_path) -> str:
     target = tmp_path / "seeded.duckdb"
     shutil.copyfile(db.duckdb_path(duck_city), target)
     return f"duckdb:///{target}"
+
+
+def sql_frame(sql: str, url: str, **params):
+    """Raw SQL for assertions about stored rows (tests only: the product reads through views)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from metrics.store import db
+
+    with db.reader(url) as conn:
+        result = conn.execute(sa.text(sql), params)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from metrics import access, db, schema, store
+from metrics import access
+from metrics.store import db, meta, schema
 from tests.conftest import REPO
 
 PUBLIC = access.PUBLIC_PORTAL
@@ -54,17 +55,6 @@ def test_public_never_sees_drafts_and_goal_links_see_one_goal():
         access.ensure_allowed(GOAL_LINK, "view-dashboard", other)
 
 
-def test_visible_filters_frames_by_goal_scope():
-    import pandas as pd
-    frame = pd.DataFrame({"id": ["a", "b"], "goal_id": ["reduce-homelessness", "violent-crime"]})
-    assert access.visible(GOAL_LINK, frame)["id"].tolist() == ["a"]
-    assert len(access.visible(ADMIN, frame)) == 2
-    obs = pd.DataFrame({"measure_id": ["households-stable-housing", "violent-crimes"], "value": [1.0, 2.0]})
-    kept = access.visible(GOAL_LINK, obs, scoped_measures={"households-stable-housing"})
-    assert kept["measure_id"].tolist() == ["households-stable-housing"]
-    assert access.visible(GOAL_LINK, obs).empty  # no scope list: nothing leaks
-
-
 def test_users_need_strong_unique_passwords_and_hash_with_argon2(seeded_url):
     with db.writer(seeded_url) as conn:
         with pytest.raises(access.AccessError, match="12 characters"):
@@ -94,7 +84,7 @@ def test_share_links_are_hashed_scoped_expiring_and_revocable(seeded_url):
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
         actor = access.resolve_share(conn, token)
         assert actor.is_public and actor.goal_scope == "reduce-homelessness"
-        assert access.resolve_share(conn, token, at=store.now() + timedelta(days=2)) is None
+        assert access.resolve_share(conn, token, at=meta.now() + timedelta(days=2)) is None
         assert access.resolve_share(conn, "not-a-token") is None
         with pytest.raises(access.AccessError, match="not public"):
             access.create_share(conn, "goal:workforce")

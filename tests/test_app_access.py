@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, db
+from metrics import access
+from metrics.store import db
 from tests.conftest import REPO
 
 

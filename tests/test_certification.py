@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from metrics import certification as cert
+from metrics.domain import certification as cert
 
 CORE = ["DM-01", "LC-01", "PA-01"]
 

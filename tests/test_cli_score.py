@@ -9,16 +9,17 @@ import math
 
 import pytest
 
-from metrics import periods, queries, scoring
+from metrics.access.visibility import STAFF
+from metrics.domain import periods, scoring
+from metrics.store import queries
 from tests.test_cli import run
 
 
 def _reference(url: str, as_of) -> tuple[dict, scoring.Composite]:
     """Score from the full history (not the depth-limited SQL the CLI uses), via the primitives."""
-    measures = queries.fetch("measures", url=url, public_only=False)
-    obs = queries.fetch("goal_observations", url=url, goal_ids=measures["goal_id"].dropna().unique().tolist(),
-                        public_only=False)
-    targets = queries.fetch("targets", url=url, public_only=False)
+    measures = queries.fetch("measures", STAFF, url=url)
+    obs = queries.fetch("goal_observations", STAFF, url=url, goal_ids=measures["goal_id"].dropna().unique().tolist())
+    targets = queries.fetch("targets", STAFF, url=url)
     status = scoring.latest_status(measures, obs, targets, as_of)
     return status.set_index("measure_id").to_dict("index"), scoring.composite_from_status(status)
 
@@ -40,7 +41,7 @@ def test_json_as_of_a_quarter_matches_the_full_history(city_url):
             assert r["actual"] == pytest.approx(ref[mid]["actual"])
     home = rows["households-stable-housing"]
     assert home["period"] == "2018-Q1" and home["actual"] == 3024
-    targets = queries.fetch("targets", url=city_url, public_only=False)
+    targets = queries.fetch("targets", STAFF, url=city_url)
     t = scoring.target_for(targets, "households-stable-housing", as_of)
     assert home["target"] == t.value
     assert home["score"] == pytest.approx(scoring.score_ratio(3024, t.value))

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from metrics import periods
-from metrics.compare import (
+from metrics.domain import periods
+from metrics.domain.compare import (
     aligned,
     conversion,
     cost_per_outcome,

@@ -7,7 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from metrics import db, equity, store
+from metrics.domain import equity, settings
+from metrics.store import db, meta
+from metrics.views import base
 
 
 def frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -77,14 +79,12 @@ def test_vs_city_share_for_counts_and_difference_for_rates():
 
 
 @pytest.mark.parametrize("raw,expected", [("5", 5), ("11.0", 11), (None, 11), ("many", 11), ("-3", 11)])
-def test_parse_threshold(raw, expected):
-    assert equity.parse_threshold(raw) == expected
+def test_threshold_setting_falls_back_to_the_default(raw, expected):
+    assert settings.from_rows({"suppress_below": raw}).suppress_below == expected
 
 
 def test_threshold_is_a_city_setting_with_default(seeded_url):
-    with db.reader(seeded_url) as conn:
-        assert equity.suppress_threshold(conn) == equity.DEFAULT_SUPPRESS_BELOW
+    assert base.status(seeded_url).settings.suppress_below == 11
     with db.writer(seeded_url) as conn:
-        store.set_meta(conn, equity.SUPPRESS_KEY, "25")
-    with db.reader(seeded_url) as conn:
-        assert equity.suppress_threshold(conn) == 25
+        meta.set_meta(conn, "suppress_below", "25")
+    assert base.status(seeded_url).settings.suppress_below == 25

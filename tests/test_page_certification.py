@@ -10,7 +10,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import certification, wwc_store
+from metrics.access.visibility import STAFF
+from metrics.domain import certification
+from metrics.wwc import store as wwc_store
 from tests.conftest import REPO, make_db
 from tests.test_wwc_store import snapshot
 
@@ -41,7 +43,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def assessment(url: str) -> certification.Assessment:
-    return certification.assess(wwc_store.criteria_status(url), certification.load_levels())
+    return certification.assess(wwc_store.criteria_status(url, vis=STAFF), certification.load_levels())
 
 
 def test_level_card_charts_and_sections(duck_city, monkeypatch):
@@ -57,8 +59,8 @@ def test_level_card_charts_and_sections(duck_city, monkeypatch):
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     # next steps: as many rows as certification.next_steps gives, each with a reason
-    steps = certification.next_steps(wwc_store.criteria_status(duck_city), certification.load_levels(), n=10,
-                                     as_of=date.today(), suggestions=wwc_store.suggestions(date.today(), duck_city))
+    steps = certification.next_steps(wwc_store.criteria_status(duck_city, vis=STAFF), certification.load_levels(), n=10,
+                                     as_of=date.today(), suggestions=wwc_store.suggestions(date.today(), duck_city, vis=STAFF))
     listing = next(m.value for m in at.markdown if m.value.startswith("1. **["))
     assert len(listing.splitlines()) == 2 * len(steps)
     assert f"?criterion={steps['code'].iloc[0]}" in listing
@@ -67,7 +69,7 @@ def test_level_card_charts_and_sections(duck_city, monkeypatch):
 
 def test_filters_narrow_the_table(duck_city, monkeypatch):
     at = open_page(duck_city, monkeypatch, practice="Rigorous Evaluations")
-    crit = wwc_store.criteria_status(duck_city)
+    crit = wwc_store.criteria_status(duck_city, vis=STAFF)
     n = int((crit["practice"] == "Rigorous Evaluations").sum())
     table = next(d.value for d in at.dataframe if "evidence_count" in d.value.columns)
     assert len(table) == n and set(table["practice"]) == {"Rigorous Evaluations"}
@@ -91,13 +93,13 @@ def test_what_if_projection_updates(duck_city, monkeypatch):
 
 def test_criterion_detail_from_url(duck_city, monkeypatch):
     at = open_page(duck_city, monkeypatch, criterion="RDC-02")
-    row = wwc_store.criteria_status(duck_city).set_index("code").loc["RDC-02"]
+    row = wwc_store.criteria_status(duck_city, vis=STAFF).set_index("code").loc["RDC-02"]
     assert at.subheader[0].value == f"RDC-02 {row['criterion']}"
-    ev = wwc_store.evidence("RDC-02", duck_city)
+    ev = wwc_store.evidence("RDC-02", duck_city, vis=STAFF)
     ev_table = next(d.value for d in at.dataframe if "kind" in d.value.columns)
     assert len(ev_table) == len(ev)
     hist_table = next(d.value for d in at.dataframe if "field" in d.value.columns)
-    assert len(hist_table) == len(wwc_store.history("RDC-02", duck_city))
+    assert len(hist_table) == len(wwc_store.history("RDC-02", duck_city, vis=STAFF))
     goals_table = next(d.value for d in at.dataframe if "priority_name" in d.value.columns and "name" in d.value.columns)
     assert "reduce-homelessness" in "".join(goals_table["Link"])
 
@@ -115,7 +117,7 @@ def test_editor_refuses_javascript_link_and_writes_nothing(page_city, monkeypatc
 
 def test_editor_saves_and_level_card_follows(page_city, monkeypatch):
     before = assessment(page_city)
-    code = wwc_store.criteria_status(page_city).query("status != 'met'")["code"].iloc[0]
+    code = wwc_store.criteria_status(page_city, vis=STAFF).query("status != 'met'")["code"].iloc[0]
     at = open_page(page_city, monkeypatch, criterion=code)
     at.selectbox(key=f"ed_status_{code}").select("met")
     at.text_input(key=f"ed_owner_{code}").input("New Owner")
@@ -127,19 +129,19 @@ def test_editor_saves_and_level_card_follows(page_city, monkeypatch):
     assert metric(at, "Criteria met") == f"{after.met} of {after.total}"
     assert any("**Owner:** New Owner" in m.value for m in at.markdown)
     assert any(f"{code} saved" in s.value for s in at.success)
-    hist = wwc_store.history(code, page_city)
+    hist = wwc_store.history(code, page_city, vis=STAFF)
     assert {"status", "owner", "evidence"} <= set(hist["field"])
 
 
 def test_confirming_a_suggestion_attaches_evidence_only(page_city, monkeypatch):
     at = open_page(page_city, monkeypatch)
-    crit = wwc_store.criteria_status(page_city).set_index("code")
+    crit = wwc_store.criteria_status(page_city, vis=STAFF).set_index("code")
     confirm = next(b for b in at.button if b.key and b.key.startswith("confirm_"))
     code = confirm.key.split("_", 2)[2]
     confirm.click().run()
     assert not at.exception
-    after = wwc_store.criteria_status(page_city).set_index("code")
+    after = wwc_store.criteria_status(page_city, vis=STAFF).set_index("code")
     assert after.loc[code, "status"] == crit.loc[code, "status"]  # status never changed by a suggestion
     assert after.loc[code, "evidence_count"] == crit.loc[code, "evidence_count"] + 1
-    ev = wwc_store.evidence(code, page_city)
+    ev = wwc_store.evidence(code, page_city, vis=STAFF)
     assert ev["kind"].iloc[0] == "document" and ev["ref"].iloc[0].startswith("Dashboard indicator")

@@ -10,8 +10,12 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from metrics import db, demo_spec, equity, goal_view, periods, queries, schema, store
-from metrics.scoring import fmt_number
+from metrics.access.visibility import PUBLIC, STAFF
+from metrics.demo import spec as demo_spec
+from metrics.domain import equity, periods
+from metrics.domain import goal_story as goal_view
+from metrics.domain.scoring import fmt_number
+from metrics.store import db, meta, queries, schema
 from tests.conftest import REPO
 from tests.test_pages import TIMEOUT, texts
 
@@ -41,7 +45,7 @@ def all_text(at: AppTest) -> str:
 
 
 def outcome_values(url: str) -> pd.Series:
-    obs = queries.fetch("measure_observations", url=url, measure_id=HOME_OUTCOME, public_only=False)
+    obs = queries.fetch("measure_observations", STAFF, url=url, measure_id=HOME_OUTCOME)
     agg = obs[obs["dimension"] == ""]
     return agg.set_index("period")["value"].astype(float)
 
@@ -52,7 +56,7 @@ def test_overview_shows_score_movement_movers_stale_and_data_as_of(duck_city, mo
     at = make_app(duck_city, monkeypatch).run()
     assert not at.exception
     body = all_text(at)
-    latest = queries.fetch("data_status", url=duck_city).iloc[0]["latest_period_end"]
+    latest = queries.fetch("data_status", STAFF, url=duck_city).iloc[0]["latest_period_end"]
     assert f"Data as of {pd.Timestamp(latest).date()}" in body
     score = next(m for m in at.metric if m.label.startswith("City score"))
     assert "pts since" in score.delta
@@ -68,7 +72,7 @@ def test_overview_notices_a_new_data_version(seeded_url, monkeypatch):
     at = make_app(seeded_url, monkeypatch).run()
     before = at.session_state["overview_version"]
     with db.writer(seeded_url) as conn:
-        after = store.bump_data_version(conn)
+        after = meta.bump_data_version(conn)
     at.run()
     assert not at.exception
     assert at.session_state["overview_version"] == after != before
@@ -87,8 +91,8 @@ def test_goal_page_projection_outputs_lag_and_criteria(duck_city, monkeypatch):
     assert "Correlation is not causation" in body
     assert "What Works Cities criteria this goal supports" in body
     outputs = next(d.value for d in at.dataframe if "lag_periods" in d.value.columns)
-    links = queries.fetch("links", url=duck_city, public_only=False)
-    measures = queries.fetch("measures", url=duck_city, public_only=False)
+    links = queries.fetch("links", STAFF, url=duck_city)
+    measures = queries.fetch("measures", STAFF, url=duck_city)
     linked = links[links["outcome_measure_id"] == HOME_OUTCOME]["output_measure_id"]
     expected = measures[measures["id"].isin(linked) & (measures["kind"] == "output")]["name"]
     assert set(outputs["name"]) == set(expected)
@@ -102,7 +106,7 @@ def test_goal_without_outcome_gets_the_seattle_callout(seeded_url, monkeypatch):
                                                     statement="Only outputs", is_public=True))
         conn.execute(sa.update(schema.measures).where(schema.measures.c.id == "shelter-beds")
                      .values(goal_id="count-only"))
-        store.bump_data_version(conn)
+        meta.bump_data_version(conn)
     at = open_page(make_app(seeded_url, monkeypatch, goal="count-only"), "goal")
     assert any("has no outcome measure" in e.value for e in at.error)
     assert "Shelter beds available per night" in at.dataframe[0].value["name"].tolist()
@@ -114,7 +118,7 @@ def test_outcomes_page_tells_the_homelessness_story(duck_city, monkeypatch):
     at = open_page(make_app(duck_city, monkeypatch), "outcomes")
     body = all_text(at)
     v = outcome_values(duck_city)
-    targets = queries.fetch("targets", url=duck_city, public_only=False)
+    targets = queries.fetch("targets", STAFF, url=duck_city)
     change = goal_view.target_changes(targets, HOME_OUTCOME)
     switch = change.iloc[0]
     switch_label = periods.label_of(pd.Timestamp(switch["effective_from"]), "quarter")
@@ -143,12 +147,12 @@ def test_outcomes_page_period_lookup_reads_from_the_url(duck_city, monkeypatch):
 # --------------------------------------------------------------------------- Equity
 
 def test_equity_suppresses_small_counts_and_never_shows_them(seeded_url, monkeypatch):
-    obs = queries.fetch("measure_observations", url=seeded_url, measure_id=HOME_OUTCOME, public_only=False)
+    obs = queries.fetch("measure_observations", STAFF, url=seeded_url, measure_id=HOME_OUTCOME)
     groups = obs[obs["dimension"] != ""]
     threshold = int(groups["value"].quantile(0.15))  # a setting that bites in some periods
     with db.writer(seeded_url) as conn:
-        store.set_meta(conn, equity.SUPPRESS_KEY, str(threshold))
-        store.bump_data_version(conn)
+        meta.set_meta(conn, "suppress_below", str(threshold))
+        meta.bump_data_version(conn)
     at = open_page(make_app(seeded_url, monkeypatch, measure=HOME_OUTCOME), "equity")
     body = all_text(at)
     assert f"Counts below {threshold}" in body
@@ -187,18 +191,18 @@ def test_public_viewer_pages_do_not_crash(duck_city, monkeypatch, page):
 def test_dashboard_queries_agree_on_duckdb_and_postgresql(city_url):
     from datetime import date
 
-    from metrics import overview
+    from metrics.domain import overview
 
     since = overview.movement_since(date(2026, 11, 25))
-    hist = queries.fetch("composite_history", url=city_url, since=since, public_only=False)
+    hist = queries.fetch("composite_history", STAFF, url=city_url, since=since)
     # one row at or before `since` per measure, then everything after it
     before = hist[pd.to_datetime(hist["period_end"]) <= pd.Timestamp(since)]
     assert before["measure_id"].is_unique
     assert (pd.to_datetime(hist["period_end"]) > pd.Timestamp(since)).any()
-    dims = queries.fetch("disaggregated_measures", url=city_url, public_only=False)
+    dims = queries.fetch("disaggregated_measures", STAFF, url=city_url)
     assert (dims["measure_id"] == HOME_OUTCOME).any() and (dims["dimension"] != "").all()
-    dis = queries.fetch("goal_disaggregations", url=city_url, measure_ids=[HOME_OUTCOME], public_only=True)
+    dis = queries.fetch("goal_disaggregations", PUBLIC, url=city_url, measure_ids=[HOME_OUTCOME])
     assert set(dis["dimension"]) == set(dims[dims["measure_id"] == HOME_OUTCOME]["dimension"])
-    as_of = queries.fetch("aggregates_as_of", url=city_url, as_of=date(2018, 3, 31), depth=13)
+    as_of = queries.fetch("aggregates_as_of", STAFF, url=city_url, as_of=date(2018, 3, 31), depth=13)
     assert pd.to_datetime(as_of["period_end"]).max() <= pd.Timestamp("2018-03-31")
     assert as_of.groupby("measure_id").size().max() <= 13

@@ -3,7 +3,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from metrics import periods
+from metrics.domain import periods
 
 
 def test_fiscal_year_is_named_by_its_ending_year():

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import periods
-from metrics.scoring import (
+from metrics.domain import periods
+from metrics.domain.scoring import (
     STATUSES,
     composite,
     composite_from_status,
@@ -25,7 +25,7 @@ from metrics.scoring import (
     score_ratio,
     target_for,
 )
-from metrics.spc import control_limits, is_real_change, signals
+from metrics.domain.spc import control_limits, is_real_change, signals
 
 
 def make_obs(measure_id: str, values: dict[str, float], dimension: str = "", member: str = "") -> pd.DataFrame:
@@ -284,8 +284,11 @@ def test_movers_adjusts_for_direction():
     assert len(movers(status, n=1).improvers) == 1
 
 
-def test_metrics_modules_do_not_import_streamlit_or_a_database():
-    code = ("import sys, metrics.scoring, metrics.compare; "
+def test_domain_modules_do_not_import_streamlit_or_a_database():
+    """The domain is pure: every module under metrics/domain imports neither Streamlit nor a driver."""
+    mods = ", ".join(f"metrics.domain.{p.stem}" for p in (Path(__file__).resolve().parents[1] / "metrics" / "domain").glob("*.py")
+                     if p.stem != "__init__")
+    code = (f"import sys, {mods}; "
             "bad = [m for m in ('streamlit', 'sqlalchemy', 'duckdb', 'psycopg') if m in sys.modules]; "
             "sys.exit(str(bad) if bad else 0)")
     root = Path(__file__).resolve().parents[1]

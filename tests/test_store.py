@@ -9,71 +9,75 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
-from metrics import db, demo, export, queries, schema, store
+from metrics.access import LOCAL_ADMIN
+from metrics.access.visibility import PUBLIC, STAFF
+from metrics.demo import city as demo
+from metrics.store import db, meta, queries, schema
+from metrics.views import exports as export
 from tests.conftest import REPO, make_db
 
 
 def test_schema_is_current_and_criteria_loaded(city_url):
     with db.reader(city_url) as conn:
-        assert store.schema_version(conn) == schema.LATEST_VERSION
+        assert meta.schema_version(conn) == schema.LATEST_VERSION
         n = conn.execute(sa.select(sa.func.count()).select_from(schema.wwc_criteria)).scalar_one()
     assert n == 43
 
 
 def test_init_is_idempotent(fresh_url):
     with db.writer(fresh_url) as conn:
-        assert store.migrate(conn) == []
-        assert store.schema_version(conn) == schema.LATEST_VERSION
+        assert meta.migrate(conn) == []
+        assert meta.schema_version(conn) == schema.LATEST_VERSION
 
 
 def test_older_database_is_upgraded_in_place(request, tmp_path):
     url = f"duckdb:///{tmp_path / 'old.duckdb'}"
     with db.writer(url) as conn:
-        store.migrate(conn, target=1)
+        meta.migrate(conn, target=1)
         conn.execute(sa.insert(schema.priorities).values(id="p", name="Kept", sort=0))
     with db.writer(url) as conn:
-        assert store.schema_version(conn) == 1
-        assert store.migrate(conn) == [2, 3, 4]
+        assert meta.schema_version(conn) == 1
+        assert meta.migrate(conn) == list(range(2, schema.LATEST_VERSION + 1))
     with db.reader(url) as conn:
         assert conn.execute(sa.select(schema.priorities.c.name)).scalar_one() == "Kept"
         assert sa.inspect(conn).has_table("users")
 
 
 def test_demo_city_has_the_promised_shape(city_url):
-    m = queries.fetch("measures", url=city_url, public_only=False)
+    m = queries.fetch("measures", STAFF, url=city_url)
     assert 110 <= len(m) <= 140
     assert set(m["kind"]) == {"input", "output", "efficiency", "outcome"}
     assert {"month", "quarter", "fiscal_year", "year"} <= set(m["frequency"])
     assert (m["state"] == "draft").sum() >= 3
-    goals = queries.fetch("goals", url=city_url, public_only=False)
+    goals = queries.fetch("goals", STAFF, url=city_url)
     assert 18 <= len(goals) <= 22
     assert goals["priority_id"].nunique() == 6
 
 
 def test_homelessness_story_numbers(city_url):
-    rows = export.canonical_rows("households-stable-housing", url=city_url)
+    rows = export.canonical_rows(city_url, LOCAL_ADMIN, "households-stable-housing")
     agg = rows[rows["dimension"] == ""].set_index("period")["value"]
     assert 1700 <= agg["2017-Q1"] <= 1900
     assert 3000 < agg["2018-Q1"] < 3100
     assert agg["2018-Q1"] - agg["2017-Q1"] > 1200
-    links = queries.fetch("links", url=city_url, public_only=False)
+    links = queries.fetch("links", STAFF, url=city_url)
     outputs = set(links[links["outcome_measure_id"] == "households-stable-housing"]["output_measure_id"])
     assert {"shelter-beds", "outreach-contacts", "case-management-hours", "homeless-contract-spending"} <= outputs
 
 
 def test_public_view_hides_drafts_and_private(city_url):
-    staff = queries.fetch("measures", url=city_url, public_only=False)
-    public = queries.fetch("measures", url=city_url, public_only=True)
+    staff = queries.fetch("measures", STAFF, url=city_url)
+    public = queries.fetch("measures", PUBLIC, url=city_url)
     assert len(public) < len(staff)
     assert (public["state"] == "published").all() and public["is_public"].all()
     draft_id = staff[staff["state"] == "draft"]["id"].iloc[0]
-    assert queries.fetch("measure_observations", url=city_url, measure_id=draft_id, public_only=True).empty
-    assert not queries.fetch("measure_observations", url=city_url, measure_id=draft_id, public_only=False).empty
+    assert queries.fetch("measure_observations", PUBLIC, url=city_url, measure_id=draft_id).empty
+    assert not queries.fetch("measure_observations", STAFF, url=city_url, measure_id=draft_id).empty
 
 
 def test_engines_agree_byte_for_byte(duck_city, pg_city):
-    a = export.to_csv(export.canonical_rows(url=duck_city))
-    b = export.to_csv(export.canonical_rows(url=pg_city))
+    a = export.to_csv(export.canonical_rows(duck_city, LOCAL_ADMIN))
+    b = export.to_csv(export.canonical_rows(pg_city, LOCAL_ADMIN))
     assert a == b and a.count("\n") > 10000
 
 
@@ -86,7 +90,7 @@ def test_same_seed_same_bytes_other_seed_differs():
 
 
 def test_targets_change_over_time_with_history(city_url):
-    t = queries.fetch("targets", url=city_url, public_only=False)
+    t = queries.fetch("targets", STAFF, url=city_url)
     per = t.groupby("measure_id").size()
     assert (per >= 2).mean() > 0.8
     with db.reader(city_url) as conn:
@@ -95,28 +99,27 @@ def test_targets_change_over_time_with_history(city_url):
 
 
 def test_list_parameters_expand(city_url):
-    df = queries.fetch("goal_observations", url=city_url, goal_ids=["reduce-homelessness", "violent-crime"],
-                       public_only=False)
+    df = queries.fetch("goal_observations", STAFF, url=city_url, goal_ids=["reduce-homelessness", "violent-crime"])
     assert set(df["measure_id"]) >= {"households-stable-housing", "violent-crimes"}
 
 
 def test_bulk_insert_rolls_back_with_the_transaction(fresh_url):
     data = pa.table({"id": ["p1"], "name": ["One"], "description": [None], "sort": [1]})
     with pytest.raises(RuntimeError), db.writer(fresh_url) as conn:
-        store.bulk_insert(conn, "priorities", data)
+        meta.bulk_insert(conn, "priorities", data)
         raise RuntimeError("fail after the load")
-    assert queries.fetch("priorities", url=fresh_url).empty
+    assert queries.fetch("priorities", STAFF, url=fresh_url).empty
     with db.writer(fresh_url) as conn:
-        store.bulk_insert(conn, "priorities", data)
-    assert queries.fetch("priorities", url=fresh_url)["name"].tolist() == ["One"]
+        meta.bulk_insert(conn, "priorities", data)
+    assert queries.fetch("priorities", STAFF, url=fresh_url)["name"].tolist() == ["One"]
 
 
 def test_data_version_bumps(fresh_url):
     with db.writer(fresh_url) as conn:
-        before = store.data_version(conn)
-        store.bump_data_version(conn)
+        before = meta.data_version(conn)
+        meta.bump_data_version(conn)
     with db.reader(fresh_url) as conn:
-        assert store.data_version(conn) == before + 1
+        assert meta.data_version(conn) == before + 1
 
 
 def test_export_neutralises_formulas():

@@ -12,8 +12,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics import certification, db, overview, queries, schema, store, wwc_store
-from metrics import certification_charts as cc
+from metrics.access.visibility import STAFF
+from metrics.charts import certification as cc
+from metrics.domain import certification, overview
+from metrics.store import db, meta, queries, schema
+from metrics.wwc import store as wwc_store
 from tests.conftest import make_db
 
 
@@ -37,11 +40,11 @@ def snapshot(url: str) -> dict:
         counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
                   for t in (schema.wwc_history, schema.wwc_evidence, schema.audit_log)}
         status = conn.execute(sa.select(schema.wwc_status).order_by(schema.wwc_status.c.code)).all()
-        return {**counts, "status": [tuple(r) for r in status], "version": store.data_version(conn)}
+        return {**counts, "status": [tuple(r) for r in status], "version": meta.data_version(conn)}
 
 
 def test_criteria_status_matches_tables(city_url):
-    df = wwc_store.criteria_status(city_url)
+    df = wwc_store.criteria_status(city_url, vis=STAFF)
     with db.reader(city_url) as conn:
         version = wwc_store.current_version(conn)
         raw = pd.DataFrame(conn.execute(sa.select(schema.wwc_status.c.code, schema.wwc_status.c.status)
@@ -57,7 +60,7 @@ def test_criteria_status_matches_tables(city_url):
 def test_demo_city_is_a_believable_silver(city_url):
     """Partly certified: Silver, core met, some practices strong and some weak, two years of history."""
     config = certification.load_levels()
-    a = certification.assess(wwc_store.criteria_status(city_url), config)
+    a = certification.assess(wwc_store.criteria_status(city_url, vis=STAFF), config)
     assert a.level == config.levels[0][0]  # the lowest level (Silver)
     assert a.core_missing == ()
     assert a.next_level is not None and a.needed_for_next > 1
@@ -71,7 +74,7 @@ def test_demo_city_is_a_believable_silver(city_url):
 
 def test_set_status_writes_fields_evidence_history_audit(writable_city):
     url = writable_city
-    before = wwc_store.criteria_status(url).set_index("code").loc["EV-01"]
+    before = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["EV-01"]
     v0 = snapshot(url)["version"]
     with db.writer(url) as conn:
         result = wwc_store.set_status(
@@ -81,15 +84,15 @@ def test_set_status_writes_fields_evidence_history_audit(writable_city):
                       "goal:reduce-homelessness", {"kind": "document", "ref": "Evaluation policy.pdf"}],
             actor="tester")
     assert set(result["changed"]) == {"status", "owner", "target_date", "notes"}
-    after = wwc_store.criteria_status(url).set_index("code").loc["EV-01"]
+    after = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["EV-01"]
     assert after["status"] == "met" and after["owner"] == "Evaluation Lead 2"
     assert pd.Timestamp(after["target_date"]).date() == date(2027, 3, 31)
-    assert pd.Timestamp(after["last_reviewed"]).date() == store.now().date()
+    assert pd.Timestamp(after["last_reviewed"]).date() == meta.now().date()
     assert after["evidence_count"] == before["evidence_count"] + 4
 
-    ev = wwc_store.evidence("EV-01", url)
+    ev = wwc_store.evidence("EV-01", url, vis=STAFF)
     assert sorted(ev["kind"].tolist()[:4]) == ["document", "goal", "measure", "url"]
-    hist = wwc_store.history("EV-01", url)
+    hist = wwc_store.history("EV-01", url, vis=STAFF)
     mine = hist[hist["changed_by"] == "tester"]
     by_field = mine.set_index("field")
     assert by_field.loc["status", "old_value"] == before["status"]
@@ -99,16 +102,16 @@ def test_set_status_writes_fields_evidence_history_audit(writable_city):
     with db.reader(url) as conn:
         audit = conn.execute(sa.select(schema.audit_log.c.actor, schema.audit_log.c.object_id)
                              .where(schema.audit_log.c.action == "wwc_status_set")).all()
-        assert store.data_version(conn) == v0 + 1
+        assert meta.data_version(conn) == v0 + 1
     assert ("tester", "EV-01") in [tuple(r) for r in audit]
 
     # Unchanged fields write no history.
-    row = wwc_store.criteria_status(url).set_index("code").loc["PA-02"]
-    n0 = len(wwc_store.history("PA-02", url))
+    row = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["PA-02"]
+    n0 = len(wwc_store.history("PA-02", url, vis=STAFF))
     with db.writer(url) as conn:
         result = wwc_store.set_status(conn, "PA-02", status=row["status"], owner=row["owner"], actor="tester")
     assert result["changed"] == {}
-    assert len(wwc_store.history("PA-02", url)) == n0
+    assert len(wwc_store.history("PA-02", url, vis=STAFF)) == n0
 
     # A refused update on this engine leaves every table as it was.
     before = snapshot(url)
@@ -154,19 +157,19 @@ def _next_standard_csv(tmp_path) -> tuple[str, set[str], str]:
 def test_load_standard_keeps_history_and_carries_status(writable_city, tmp_path):
     url = writable_city
     csv, shared, dropped = _next_standard_csv(tmp_path)
-    old = wwc_store.criteria_status(url).set_index("code")
+    old = wwc_store.criteria_status(url, vis=STAFF).set_index("code")
     old_version = old["standard_version"].iloc[0]
     with db.writer(url) as conn:
         result = wwc_store.load_standard(conn, csv, "2026", "Standard 2026", actor="tester")
     assert result["carried_over"] == len(shared) and result["new"] == 1 and result["previous"] == old_version
 
-    new = wwc_store.criteria_status(url).set_index("code")
+    new = wwc_store.criteria_status(url, vis=STAFF).set_index("code")
     assert (new["standard_version"] == "2026").all()
     assert dropped not in new.index and new.loc["CI-04", "status"] == "not_started"
     for code in shared:
         assert new.loc[code, "status"] == old.loc[code, "status"]
         assert new.loc[code, "evidence_count"] == old.loc[code, "evidence_count"]
-    hist = wwc_store.history("PA-01", url)
+    hist = wwc_store.history("PA-01", url, vis=STAFF)
     carried = hist[hist["field"] == "carried_over"]
     assert len(carried) == 1 and carried["standard_version"].iloc[0] == "2026"
     assert (hist["standard_version"] == old_version).any()  # the old history is still readable
@@ -180,7 +183,7 @@ def test_load_standard_keeps_history_and_carries_status(writable_city, tmp_path)
     # A change now lands on the new standard; loading the same version again is refused.
     with db.writer(url) as conn:
         wwc_store.set_status(conn, "CI-04", status="in_progress", actor="tester")
-    assert wwc_store.criteria_status(url).set_index("code").loc["CI-04", "status"] == "in_progress"
+    assert wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["CI-04", "status"] == "in_progress"
     before = snapshot(url)
     with pytest.raises(wwc_store.CertificationError, match="already loaded"), db.writer(url) as conn:
         wwc_store.load_standard(conn, csv, "2026")
@@ -197,7 +200,7 @@ def test_load_standard_rejects_malformed_file(refusing_city, tmp_path):
 
 
 def test_suggestions_match_counts_from_the_database(city_url):
-    sugg = wwc_store.suggestions(date.today(), city_url).set_index("code")
+    sugg = wwc_store.suggestions(date.today(), city_url, vis=STAFF).set_index("code")
     with db.reader(city_url) as conn:
         m = pd.DataFrame(conn.execute(sa.select(schema.measures.c.id, schema.measures.c.kind,
                                                 schema.measures.c.goal_id, schema.measures.c.state)).all(),
@@ -211,11 +214,11 @@ def test_suggestions_match_counts_from_the_database(city_url):
     assert sugg.loc["DM-08", "value"] == pytest.approx(len(set(active["id"]) & disagg) / len(active))
     assert sugg.loc["PA-01", "suggests_met"] == (len(with_outcome) / len(goal_ids) >= certification.SUGGEST_MIN_SHARE)
     # Advice only: computing suggestions changed no status.
-    assert wwc_store.criteria_status(city_url)["status"].isin(certification.STATUSES).all()
+    assert wwc_store.criteria_status(city_url, vis=STAFF)["status"].isin(certification.STATUSES).all()
 
 
 def test_observations_summary(city_url):
-    summary = queries.fetch("wwc_observations_summary", url=city_url).set_index("measure_id")
+    summary = queries.fetch("wwc_observations_summary", STAFF, url=city_url).set_index("measure_id")
     with db.reader(city_url) as conn:
         last = conn.execute(sa.select(sa.func.max(schema.observations.c.period_end))
                             .where(schema.observations.c.measure_id == "households-stable-housing",
@@ -225,15 +228,15 @@ def test_observations_summary(city_url):
 
 
 def test_charts_carry_counts_and_titles(duck_city):
-    a = certification.assess(wwc_store.criteria_status(duck_city), certification.load_levels())
+    a = certification.assess(wwc_store.criteria_status(duck_city, vis=STAFF), certification.load_levels())
     fig = cc.practice_progress_figure(a.by_practice)
     assert [t.name for t in fig.data] == ["Met", "In progress", "Not started"]
     assert f"{a.met} of {a.total} met" in fig.layout.title.text
     assert sum(int(x) for x in fig.data[0].x) == a.met
 
-    measures = queries.fetch("measures", url=duck_city, public_only=False)
-    recent = queries.fetch("recent_aggregates", url=duck_city, public_only=False, depth=overview.RECENT_DEPTH)
-    targets = queries.fetch("targets", url=duck_city, public_only=False)
+    measures = queries.fetch("measures", STAFF, url=duck_city)
+    recent = queries.fetch("recent_aggregates", STAFF, url=duck_city, depth=overview.RECENT_DEPTH)
+    targets = queries.fetch("targets", STAFF, url=duck_city)
     status = overview.measure_status(measures, recent, targets, date.today())
     progress = cc.goal_progress_by_priority(status)
     assert progress["measures"].sum() == len(status)

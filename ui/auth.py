@@ -11,7 +11,8 @@ import urllib.parse
 
 import streamlit as st
 
-from metrics import access, db
+from metrics import access
+from metrics.store import db
 from ui import data
 
 _KEY = "actor"

@@ -1,39 +1,38 @@
-"""Per-run context shared by pages: who is looking, and the data version."""
+"""Transitional per-run context for pages not yet moved to a view: who is looking, the data version."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 from metrics import access
+from metrics.domain.settings import Settings
 from ui import data
+from ui.views import actor
 
 
 @dataclass(frozen=True)
 class Context:
     version: int
-    public_only: bool
     as_of: str | None
     city_name: str
     fiscal_start_month: int
-    actor: access.Actor = access.LOCAL_ADMIN
+    actor: access.Actor
+    settings: Settings
 
+    @property
+    def visibility(self) -> access.Visibility:
+        return access.for_actor(self.actor, self.settings.suppress_below)
 
-def actor() -> access.Actor:
-    """The actor app.py resolved for this run; a page run without app.py is treated as public."""
-    return st.session_state.get("current_actor") or access.PUBLIC_PORTAL
+    @property
+    def public(self) -> bool:
+        return self.visibility.public
 
 
 def current() -> Context:
     status = data.data_status()
-    who = actor()
-    return Context(version=status["data_version"],
-                   public_only=who.is_public or bool(st.session_state.get("public_only", False)),
-                   as_of=str(status.get("data_updated_at") or "") or None,
-                   city_name=status.get("city_name") or "City",
-                   fiscal_start_month=int(status.get("fiscal_start_month") or 7),
-                   actor=who)
+    return Context(version=status["data_version"], as_of=str(status.get("data_updated_at") or "") or None,
+                   city_name=status["city_name"], fiscal_start_month=status["fiscal_start_month"],
+                   actor=actor(), settings=status["settings"])
 
 
 def require(action: str) -> access.Actor:

@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from metrics import scoring
+from metrics.domain import scoring
 
 
 def status_legend() -> None:

@@ -7,7 +7,8 @@ import getpass
 import os
 import sys
 
-from metrics import access, db
+from metrics import access
+from metrics.store import db
 
 
 def _password(args: argparse.Namespace) -> str:

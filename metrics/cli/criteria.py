@@ -9,7 +9,11 @@ import sys
 
 import pandas as pd
 
-from metrics import certification, db, export, wwc_store
+from metrics.access.visibility import STAFF
+from metrics.domain import certification
+from metrics.store import db
+from metrics.views import exports as export
+from metrics.wwc import store as wwc_store
 
 LIST_COLUMNS = ["code", "practice", "criterion", "is_core", "status", "owner", "target_date", "last_reviewed",
                 "evidence_count"]
@@ -31,7 +35,7 @@ def _jsonable(value: object) -> object:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    df = wwc_store.criteria_status()
+    df = wwc_store.criteria_status(vis=STAFF)
     if df.empty:
         print("error: no WWC criteria loaded; run `python -m metrics init`", file=sys.stderr)
         return 1
@@ -81,7 +85,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     if result["evidence"]:
         changes.append(f"{result['evidence']} evidence item(s) attached")
     print(f"{args.code}: " + ("; ".join(changes) if changes else "no change (marked reviewed)"))
-    df = wwc_store.criteria_status()
+    df = wwc_store.criteria_status(vis=STAFF)
     a, _ = _summary(df)
     print(f"level now: {a.level or 'Not certified'} ({a.met} of {a.total} met)"
           + (f"; {a.next_level} needs {a.needed_for_next} more" if a.next_level else ""))
@@ -89,11 +93,11 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    df = wwc_store.criteria_status()
+    df = wwc_store.criteria_status(vis=STAFF)
     if args.code not in set(df["code"]):
         print(f"error: unknown criterion code {args.code!r}", file=sys.stderr)
         return 1
-    hist = wwc_store.history(args.code)
+    hist = wwc_store.history(args.code, vis=STAFF)
     if args.format == "csv":
         sys.stdout.write(export.to_csv(hist))
         return 0

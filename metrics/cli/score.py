@@ -10,7 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import db, overview, periods, queries, scoring, store
+from metrics.access.visibility import STAFF
+from metrics.domain import overview, periods, scoring
+from metrics.store import db, meta, queries
 
 COLUMNS = ["measure_id", "period", "actual", "target", "score", "status"]
 COMPOSITE_ROW = "_composite"
@@ -32,11 +34,11 @@ def score(as_of_label: str | None = None) -> dict:
     """The scorecard as plain data: {'as_of', 'composite', 'stale_excluded', ..., 'measures': [...]}."""
     url = db.url_from_env()
     with db.reader(url) as conn:
-        fsm = int(store.get_meta(conn, "fiscal_start_month", "7") or 7)
+        fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
         label, as_of = _as_of(as_of_label, fsm)
-        measures = queries.fetch("measures", conn=conn, public_only=False)
-        recent = queries.fetch("aggregates_as_of", conn=conn, as_of=as_of, depth=overview.RECENT_DEPTH)
-        targets = queries.fetch("targets", conn=conn, public_only=False)
+        measures = queries.fetch("measures", STAFF, conn=conn)
+        recent = queries.fetch("aggregates_as_of", STAFF, conn=conn, as_of=as_of, depth=overview.RECENT_DEPTH)
+        targets = queries.fetch("targets", STAFF, conn=conn)
     status = scoring.latest_status(measures, recent, targets, as_of)
     comp = scoring.composite_from_status(status)
 

@@ -22,7 +22,8 @@ from typing import Any, BinaryIO
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics import access, db, queries, schema, store
+from metrics import access
+from metrics.store import db, meta, queries, schema
 
 from . import settings
 from .errors import EmptyFile, TooLarge
@@ -105,7 +106,7 @@ def _context(url: str | None, sha: str) -> dict[str, Any]:
                              columns=["id", "frequency", "plausible_min", "plausible_max"])
         remembered = dict(conn.execute(sa.select(schema.column_mappings.c.source_key,
                                                  schema.column_mappings.c.mapping)).all())
-        fsm = int(store.get_meta(conn, "fiscal_start_month", str(settings.FISCAL_START_MONTH)))
+        fsm = int(meta.get_meta(conn, "fiscal_start_month", str(settings.FISCAL_START_MONTH)))
     return {"duplicate": dup, "known": known, "remembered": remembered, "fiscal_start_month": fsm}
 
 
@@ -225,7 +226,7 @@ def _after_upsert() -> None:
 
 def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[str, int], used: Mapping,
             user: str | None) -> int:
-    now = store.now()
+    now = meta.now()
     c = preview.counts
     upload_id = conn.execute(sa.insert(schema.uploads).values(
         file_name=out.file_name, sha256=out.sha256, uploaded_by=user, uploaded_at=now, layout=out.layout,
@@ -248,8 +249,8 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
     remember_mapping(conn, out.report.info.get("source_key"), used)
     changed = c["new"] + c["changed"] + c.get("targets_new", 0) + c.get("targets_changed", 0)
     if changed or counts.get("measures_created"):
-        store.bump_data_version(conn)
-    store.audit(conn, user, "upload-commit", "upload", str(upload_id),
+        meta.bump_data_version(conn)
+    meta.audit(conn, user, "upload-commit", "upload", str(upload_id),
                 {"file_name": out.file_name, "sha256": out.sha256, **counts, **c})
     return upload_id
 
@@ -264,7 +265,7 @@ def remember_mapping(conn: sa.Connection, key: str | None, mapping: Mapping) -> 
         return
     cm = schema.column_mappings
     conn.execute(sa.delete(cm).where(cm.c.source_key == key))
-    conn.execute(sa.insert(cm).values(source_key=key, mapping=mapping.to_json(), updated_at=store.now()))
+    conn.execute(sa.insert(cm).values(source_key=key, mapping=mapping.to_json(), updated_at=meta.now()))
 
 
 def remembered_mapping(key: str, url: str | None = None) -> Mapping | None:
@@ -287,12 +288,12 @@ def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | No
             if dry_run:
                 raise _DryRun(Preview(counts=counts))
             upload_id = conn.execute(sa.insert(schema.uploads).values(
-                file_name=out.file_name, sha256=out.sha256, uploaded_by=user, uploaded_at=store.now(),
+                file_name=out.file_name, sha256=out.sha256, uploaded_by=user, uploaded_at=meta.now(),
                 layout="registry", rows_total=len(rows), rows_accepted=len(rows), rows_new=counts["measures_new"],
                 rows_changed=counts["measures_changed"], status="committed").returning(schema.uploads.c.id)
             ).scalar_one()
-            store.bump_data_version(conn)
-            store.audit(conn, user, "upload-registry", "upload", str(upload_id), counts)
+            meta.bump_data_version(conn)
+            meta.audit(conn, user, "upload-registry", "upload", str(upload_id), counts)
     except _DryRun as dry:
         out.status, out.preview, out.counts = "preview", dry.preview, dry.preview.counts
         out.message = f"{out.file_name}: measure registry preview, nothing was loaded"

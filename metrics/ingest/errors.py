@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from metrics.errors import InputError
+
 
 @dataclass
 class IngestError:
@@ -222,7 +224,7 @@ def error_class(code: str) -> type[IngestError]:
     raise KeyError(code)
 
 
-class IngestFailed(Exception):
+class IngestFailed(InputError):
     """Raised only when a file cannot be read at all; carries the one error that says why."""
 
     def __init__(self, error: IngestError):

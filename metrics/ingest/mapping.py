@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from metrics import periods
+from metrics.domain import periods
 
 from . import settings
 

@@ -1,7 +1,7 @@
 """Preview/diff: accepted canonical rows against what the database holds, in SQL.
 
 The rows that will become observations are loaded into a TEMP staging table through the
-same Arrow path as `store.bulk_insert` (DuckDB scans the Arrow table, PostgreSQL gets
+same Arrow path as `meta.bulk_insert` (DuckDB scans the Arrow table, PostgreSQL gets
 COPY), then one LEFT JOIN on (measure_id, period, dimension, member) labels each row new,
 changed or unchanged. Nothing leaves the database but counts and a sample for the page,
 so a million-row file previews as fast as it loads. Everything here runs inside the
@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from metrics import periods, queries, store
+from metrics.domain import periods
+from metrics.store import meta, queries
 
 from .errors import HeldOutKind
 from .report import IngestReport
@@ -146,7 +147,7 @@ def stage(conn: sa.Connection, observations: pa.Table, targets: pa.Table) -> Non
     """Load the rows into TEMP tables and build the diff table, inside the open transaction."""
     drop_stage(conn)
     _run(conn, "ingest_targets_stage_create")
-    store.bulk_insert(conn, "ingest_targets", targets)
+    meta.bulk_insert(conn, "ingest_targets", targets)
     if conn.dialect.name == "duckdb" and observations.schema.equals(_OBS_SCHEMA):
         # DuckDB scans the Arrow table in place: the diff reads it as `ingest_stage` without
         # copying a million rows into a TEMP table first (NOT NULL holds by construction:
@@ -159,7 +160,7 @@ def stage(conn: sa.Connection, observations: pa.Table, targets: pa.Table) -> Non
             raw.unregister("ingest_stage")
         return
     _run(conn, "ingest_stage_create")
-    store.bulk_insert(conn, "ingest_stage", observations)
+    meta.bulk_insert(conn, "ingest_stage", observations)
     _run(conn, "ingest_diff_create")
 
 
@@ -170,8 +171,8 @@ def diff(conn: sa.Connection, sample_rows: int = SAMPLE_ROWS) -> Preview:
         counts[status] = int(n)
     t = _run(conn, "ingest_targets_counts").one()
     counts.update(targets_new=int(t[0] or 0), targets_changed=int(t[1] or 0), targets_unchanged=int(t[2] or 0))
-    new = queries.fetch("ingest_diff_rows", conn=conn, status="new", limit=sample_rows)
-    changed = queries.fetch("ingest_diff_rows", conn=conn, status="changed", limit=sample_rows)
+    new = queries.fetch("ingest_diff_rows", None, conn=conn, status="new", limit=sample_rows)
+    changed = queries.fetch("ingest_diff_rows", None, conn=conn, status="changed", limit=sample_rows)
     keep = ["measure_id", "period", "dimension", "member"]
     return Preview(counts=counts,
                    new=new[[*keep, "new_value", "new_numerator", "new_denominator"]],

@@ -12,7 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 import sqlalchemy as sa
 
-from metrics import schema, store
+from metrics.domain.compare import rollup_method
+from metrics.store import meta, schema
 
 from .errors import ConstraintError, UnknownColumn
 from .report import IngestReport
@@ -85,9 +86,10 @@ def registry_rows(sub: pd.DataFrame) -> list[dict]:
 def upsert_measures(conn: sa.Connection, rows: list[dict]) -> dict[str, int]:
     """Insert new measures (as drafts) and update existing ones; state is never changed here."""
     m = schema.measures
+    rows = [{**r, "rollup": rollup_method(r.get("unit"), r.get("kind"))} for r in rows]
     ids = [r["id"] for r in rows]
     existing = {r.id: r for r in conn.execute(sa.select(m).where(m.c.id.in_(ids))).all()} if ids else {}
-    now = store.now()
+    now = meta.now()
     new = [{**r, "state": "draft", "created_at": now, "updated_at": now} for r in rows if r["id"] not in existing]
     changed = []
     for r in rows:
@@ -131,7 +133,9 @@ def draft_measures(actual_rows: pd.DataFrame, grains: pd.Series, known_ids: set[
 def insert_drafts(conn: sa.Connection, drafts: pd.DataFrame) -> int:
     if drafts.empty:
         return 0
-    now = store.now()
-    rows = drafts.assign(state="draft", created_at=now, updated_at=now).to_dict("records")
+    now = meta.now()
+    rows = drafts.assign(state="draft", created_at=now, updated_at=now,
+                         rollup=[rollup_method(u, k) for u, k in zip(drafts["unit"], drafts["kind"], strict=True)]
+                         ).to_dict("records")
     conn.execute(sa.insert(schema.measures), rows)
     return len(rows)

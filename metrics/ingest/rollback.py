@@ -11,12 +11,15 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics import access, db, queries, schema, store
+from metrics import access
+from metrics.access.visibility import STAFF
+from metrics.errors import MetricsError
+from metrics.store import db, meta, queries, schema
 
 from .commit import upload_reason
 
 
-class RollbackRefused(Exception):  # noqa: N818 - a refusal with a message for a person
+class RollbackRefused(MetricsError):  # noqa: N818 - a refusal with a message for a person
     """The upload can't be rolled back; the message says why and what to do."""
 
 
@@ -46,7 +49,7 @@ def rollback(upload_id: int, url: str | None = None, user: str | None = None,
             raise RollbackRefused(
                 f"upload #{upload_id} can't be rolled back: a later upload changed the same values again: "
                 f"{names}. Roll back upload #{later[-1].later_upload_id} first.")
-        now = store.now()
+        now = meta.now()
         deleted = _run(conn, "ingest_rollback_delete", upload_id=upload_id).rowcount
         restored = _run(conn, "ingest_rollback_restore", upload_id=upload_id, at=now).rowcount
         reason, undo = upload_reason(upload_id), f"rollback of upload #{upload_id}"
@@ -55,12 +58,12 @@ def rollback(upload_id: int, url: str | None = None, user: str | None = None,
         _run(conn, "ingest_rollback_targets_delete", reason=reason)
         conn.execute(sa.update(u).where(u.c.id == upload_id).values(status="rolled_back", rolled_back_at=now,
                                                                       rolled_back_by=user))
-        store.bump_data_version(conn)
-        store.audit(conn, user, "upload-rollback", "upload", str(upload_id),
+        meta.bump_data_version(conn)
+        meta.audit(conn, user, "upload-rollback", "upload", str(upload_id),
                     {"deleted": deleted, "restored": restored})
     return f"upload #{upload_id} rolled back: {deleted:,} values removed, {restored:,} restored"
 
 
 def history(url: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Uploads, newest first."""
-    return queries.fetch("ingest_uploads", url=url, limit=limit)
+    return queries.fetch("uploads", STAFF, url=url, limit=limit)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from metrics import periods
+from metrics.domain import periods
 
 from . import settings
 from .errors import (

@@ -11,7 +11,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from metrics import certification, db, wwc_store
+from metrics.access.visibility import STAFF
+from metrics.domain import certification
+from metrics.store import db
+from metrics.wwc import store as wwc_store
 from tests.e2e.helpers import shot, start_app, wait_for_app
 from tests.test_wwc_store import snapshot
 
@@ -29,7 +32,7 @@ def cert_app(tmp_path_factory):
 
 
 def assessment(url: str) -> certification.Assessment:
-    return certification.assess(wwc_store.criteria_status(url), certification.load_levels())
+    return certification.assess(wwc_store.criteria_status(url, vis=STAFF), certification.load_levels())
 
 
 def metric(page: Page, label: str):
@@ -73,7 +76,7 @@ def test_level_whatif_and_editor_crossing_a_threshold(cert_app, page):
     assert shot(page, "certification-whatif").stat().st_size > 10_000
 
     # Bring the city to one criterion short of the next level, then meet the last one in the form.
-    path = certification.what_if(wwc_store.criteria_status(url), config)
+    path = certification.what_if(wwc_store.criteria_status(url, vis=STAFF), config)
     *first, last = path["code"].tolist()
     with db.writer(url) as conn:
         for code in first:
@@ -104,7 +107,7 @@ def test_level_whatif_and_editor_crossing_a_threshold(cert_app, page):
 
 def test_javascript_evidence_is_refused_and_nothing_written(cert_app, page):
     base, url = cert_app
-    code = wwc_store.criteria_status(url).query("status != 'met'")["code"].iloc[-1]
+    code = wwc_store.criteria_status(url, vis=STAFF).query("status != 'met'")["code"].iloc[-1]
     before = snapshot(url)
     page.goto(f"{base}/certification?criterion={code}")
     wait_for_app(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from metrics import demo
+from metrics.demo import city as demo
 from tests.e2e.helpers import shot, wait_for_app
 
 pytestmark = pytest.mark.e2e

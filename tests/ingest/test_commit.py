@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics import db, queries, schema, store
 from metrics.ingest import commit
 from metrics.ingest.commit import ingest
 from metrics.ingest.rollback import RollbackRefused, history, rollback
-from tests.conftest import REPO, make_db
+from metrics.store import db, schema
+from metrics.store import meta as store
+from tests.conftest import REPO, make_db, sql_frame
 
 
 def snapshot(url: str) -> dict:
@@ -23,14 +24,14 @@ def snapshot(url: str) -> dict:
         counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
                   for t in schema.metadata.sorted_tables}
         version = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "data_version")).scalar()
-    obs = queries.fetch("SELECT measure_id, period, dimension, member, value, numerator, denominator, upload_id "
-                        "FROM observations ORDER BY measure_id, period, dimension, member", url=url, raw_sql=True)
+    obs = sql_frame("SELECT measure_id, period, dimension, member, value, numerator, denominator, upload_id "
+                        "FROM observations ORDER BY measure_id, period, dimension, member", url)
     return {"counts": counts, "data_version": version, "observations": obs.to_csv(index=False)}
 
 
 def value(url: str, measure_id: str, period: str, dimension: str = "", member: str = ""):
-    rows = queries.fetch("SELECT value FROM observations WHERE measure_id = :m AND period = :p AND dimension = :d "
-                         "AND member = :mb", url=url, raw_sql=True, m=measure_id, p=period, d=dimension, mb=member)
+    rows = sql_frame("SELECT value FROM observations WHERE measure_id = :m AND period = :p AND dimension = :d "
+                         "AND member = :mb", url, m=measure_id, p=period, d=dimension, mb=member)
     return None if rows.empty else rows["value"].iloc[0]
 
 
@@ -64,7 +65,7 @@ def test_registry_then_preview_commit_rollback(fresh_url):
     b = ingest(second, fresh_url, file_name="b.csv", user="bo")
     assert (b.counts["new"], b.counts["changed"], b.counts["unchanged"]) == (0, 1, 2)
     assert b.preview.changed[["old_value", "new_value"]].iloc[0].tolist() == [110, 115]
-    revs = queries.fetch("SELECT * FROM observation_revisions WHERE upload_id = :u", url=fresh_url, raw_sql=True,
+    revs = sql_frame("SELECT * FROM observation_revisions WHERE upload_id = :u", fresh_url,
                          u=b.upload_id)
     assert len(revs) == 1 and revs.old_upload_id.iloc[0] == a.upload_id
     # a cannot go while b changed its value; b can, then a can
@@ -72,8 +73,8 @@ def test_registry_then_preview_commit_rollback(fresh_url):
         rollback(a.upload_id, fresh_url)
     rollback(b.upload_id, fresh_url, user="t")
     assert value(fresh_url, "beds", "2018-02") == 110
-    obs_a = queries.fetch("SELECT upload_id FROM observations WHERE measure_id='beds' AND period='2018-02'",
-                          url=fresh_url, raw_sql=True)
+    obs_a = sql_frame("SELECT upload_id FROM observations WHERE measure_id='beds' AND period='2018-02'",
+                          url=fresh_url)
     assert obs_a.upload_id.iloc[0] == a.upload_id
     rollback(a.upload_id, fresh_url, user="t")
     snap = snapshot(fresh_url)
@@ -103,7 +104,7 @@ def test_unknown_measures_rejected_or_created(fresh_url):
     assert snapshot(fresh_url) == before
     out = ingest(csv, fresh_url, create_measures=True)
     assert out.status == "committed" and out.counts["measures_created"] == 1
-    m = queries.fetch("SELECT * FROM measures", url=fresh_url, raw_sql=True).iloc[0]
+    m = sql_frame("SELECT * FROM measures", fresh_url).iloc[0]
     assert (m.id, m.frequency, m.state, bool(m.is_public), m.kind) == ("library-visits", "month", "draft", False,
                                                                       "output")
 
@@ -193,7 +194,7 @@ def test_killed_mid_commit_leaves_no_half_upload(fresh_url, tmp_path):
 def test_new_observation_periods_and_upload_columns(fresh_url):
     _registry(fresh_url)
     out = ingest(b"measure_id,period,value\nhoused,Q2 2018,10\n", fresh_url, user="ana")
-    obs = queries.fetch("SELECT * FROM observations", url=fresh_url, raw_sql=True).iloc[0]
+    obs = sql_frame("SELECT * FROM observations", fresh_url).iloc[0]
     assert (obs.period, obs.grain, str(obs.period_start)[:10], str(obs.period_end)[:10]) == (
         "2018-Q2", "quarter", "2018-04-01", "2018-06-30")
     up = history(fresh_url).iloc[0]

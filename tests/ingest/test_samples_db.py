@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import queries
 from metrics.ingest.commit import ingest
+from tests.conftest import sql_frame
 from tests.ingest.test_commit import value
 
 FILES = {
@@ -44,14 +44,14 @@ def test_spot_checks(loaded):
     assert value(url, "84OUTAGE", "FY2020") == 18.2
     assert value(url, "119", "FY2019") == 4.38
     assert value(url, "2381", "FY2020") == 5841
-    mhl = queries.fetch("SELECT id FROM measures WHERE name = :n", url=url, raw_sql=True,
+    mhl = sql_frame("SELECT id FROM measures WHERE name = :n", url,
                         n="Individuals served by the Mayor's Health Line (MHL)")["id"].iloc[0]
     assert value(url, mhl, "FY2016") == 15071
     boston = outcomes["boston_budget_health_fy19.json"].counts
     assert boston["observations"] + boston["targets"] == 42  # 42 non-missing values: actuals + targets
     # The CityScore fixture names its metric by foreign key (1 = "Library Users" in BOSdata.json,
     # which is not among the samples), so the draft measure's id is "1"; periods are days.
-    lib = queries.fetch("SELECT id, frequency FROM measures WHERE id = '1'", url=url, raw_sql=True)
+    lib = sql_frame("SELECT id, frequency FROM measures WHERE id = '1'", url)
     assert lib.frequency.iloc[0] == "day"
     assert value(url, "1", "2012-04-27") == 9000
     assert value(url, "1", "2012-04-28") == 12000
@@ -62,16 +62,15 @@ def test_spot_checks(loaded):
 
 def test_la_wide_counts(loaded):
     url, outcomes = loaded
-    obs = queries.fetch("SELECT COUNT(*) AS n FROM observations WHERE measure_id = '02MEALS'", url=url,
-                        raw_sql=True)
+    obs = sql_frame("SELECT COUNT(*) AS n FROM observations WHERE measure_id = '02MEALS'", url)
     assert obs.n.iloc[0] == 3  # three years of actuals; adopted budget and estimates are held out
     assert outcomes["la_performance_fy21_22_wide.csv"].counts["measures_created"] == 186
 
 
 def test_targets_from_files(loaded):
     url, _ = loaded
-    t = queries.fetch("SELECT value, effective_from, effective_to FROM targets WHERE measure_id = '119' "
-                      "ORDER BY effective_from", url=url, raw_sql=True)
+    t = sql_frame("SELECT value, effective_from, effective_to FROM targets WHERE measure_id = '119' "
+                      "ORDER BY effective_from", url)
     assert len(t) > 0 and set(t.value) == {12}
     assert str(t.effective_from.iloc[0])[:10].endswith("-07-01")
 
@@ -83,8 +82,8 @@ def test_la_long_budget_values_held_out_then_loaded_on_request(loaded, samples, 
     assert any(w.code == "row-held-out-kind" for w in out.report.warnings)
     # FY2019 holds the wide file's "2018-19 Actuals" figure; the long file's proposed budget (16) did not overwrite it
     wide = outcomes["la_performance_fy21_22_wide.csv"].upload_id
-    row = queries.fetch("SELECT value, upload_id FROM observations WHERE measure_id = '70BOOKING' AND period = 'FY2019'",
-                        url=url, raw_sql=True).iloc[0]
+    row = sql_frame("SELECT value, upload_id FROM observations WHERE measure_id = '70BOOKING' AND period = 'FY2019'",
+                        url=url).iloc[0]
     assert row.upload_id == wide and row.value != 16
     from tests.conftest import make_db
     url2 = make_db(f"duckdb:///{tmp_path / 'b.duckdb'}", seeded=False)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-from metrics import schema
+from metrics.store import schema
 
 SETTINGS_DEFAULTS = {"fiscal_start_month": "7", "city_name": "Demo City", "stale_grace_days": "45"}
 

@@ -16,13 +16,18 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from metrics import db
+from metrics.access.visibility import Visibility, with_visibility
+from metrics.errors import MetricsError
+from metrics.store import db
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 _PG_DOLLAR = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
 
 
-class UnknownQuery(KeyError):
+INTERNAL_PREFIXES = ("ingest_",)  # the write path's staging and diff queries
+
+
+class UnknownQuery(MetricsError, KeyError):
     pass
 
 
@@ -51,10 +56,24 @@ def _adbc_uri(url: sa.URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def fetch_arrow(name_or_sql: str, conn: sa.Connection | None = None, url: str | None = None,
-                raw_sql: bool = False, **params) -> pa.Table:
-    """Run a named query (or raw SQL from metrics code) and return an Arrow table."""
-    sql = name_or_sql if raw_sql else sql_text(name_or_sql)
+def _prepared(name: str, vis: Visibility | None) -> tuple[str, dict]:
+    if name.startswith(INTERNAL_PREFIXES):
+        return sql_text(name), {}
+    if not isinstance(vis, Visibility):
+        raise TypeError(f"query '{name}' is a read: pass the reader's access.Visibility")
+    return with_visibility(sql_text(name)), vis.params()
+
+
+def fetch_arrow(name: str, vis: Visibility | None, conn: sa.Connection | None = None, url: str | None = None,
+                **params) -> pa.Table:
+    """Run a named query and return an Arrow table.
+
+    Every read query is wrapped in the visibility CTEs for `vis` (required: there is no
+    default reader). Only the write path's own staging queries (`ingest_*`) run without
+    one, and they read nothing but their own temporary tables and the rows they change.
+    """
+    sql, vis_params = _prepared(name, vis)
+    params = {**params, **vis_params}
     if conn is not None:
         return _fetch_on(conn, sql, params)
     url = url or db.url_from_env()
@@ -64,9 +83,14 @@ def fetch_arrow(name_or_sql: str, conn: sa.Connection | None = None, url: str | 
     return _fetch_pg_adbc(url, sql, params)
 
 
-def fetch(name_or_sql: str, conn: sa.Connection | None = None, url: str | None = None,
-          raw_sql: bool = False, **params) -> pd.DataFrame:
-    return fetch_arrow(name_or_sql, conn=conn, url=url, raw_sql=raw_sql, **params).to_pandas()
+def fetch(name: str, vis: Visibility | None, conn: sa.Connection | None = None, url: str | None = None,
+          **params) -> pd.DataFrame:
+    return fetch_arrow(name, vis, conn=conn, url=url, **params).to_pandas()
+
+
+def read_names() -> list[str]:
+    """Every named read query (each joins the visibility rule); tests walk this list."""
+    return sorted(p.stem for p in SQL_DIR.glob("*.sql") if not p.stem.startswith((*INTERNAL_PREFIXES, "_")))
 
 
 def _fetch_on(conn: sa.Connection, sql: str, params: dict) -> pa.Table:

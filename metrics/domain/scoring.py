@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from metrics import periods
+from metrics.domain import periods
 
 DEFAULT_CAP = 1.25
 DEFAULT_GRACE_DAYS: dict[str, int] = {"day": 7, "month": 45, "quarter": 45, "year": 120, "fiscal_year": 120}

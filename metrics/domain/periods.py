@@ -16,6 +16,8 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.errors import InputError
+
 GRAINS = ("day", "month", "quarter", "year", "fiscal_year")
 DEFAULT_FISCAL_START_MONTH = 7
 
@@ -37,7 +39,7 @@ _MESSY = [
 ]
 
 
-class PeriodError(ValueError):
+class PeriodError(InputError):
     """A label that cannot be read as a period of the expected grain."""
 
 

@@ -22,12 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
+from metrics.errors import MetricsError
+
 DEFAULT_URL = "duckdb:///data/city.duckdb"
 _LOCK_RETRY_SECONDS = 5.0
 _duckdb_lock = threading.RLock()
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(MetricsError, RuntimeError):
     """A database problem explained in one line for a person, never a traceback."""
 
 

@@ -6,7 +6,8 @@ below a city threshold (meta key `suppress_below`, default 11) are shown as
 total is published: total minus the others gives it back, so when exactly one group is
 suppressed in a period the next smallest is suppressed too (complementary suppression).
 Gaps are computed only from what is shown, so they can't leak a suppressed value either.
-Pure pandas: no Streamlit; the one database read is suppress_threshold(conn).
+Pure pandas. The threshold is the city setting `suppress_below` (domain.settings); public reads
+already get suppressed cells from the visibility rule (sql/_visibility.sql), which follows the same rule.
 """
 
 from __future__ import annotations
@@ -14,27 +15,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import sqlalchemy as sa
-
-from metrics import store
 
 DEFAULT_SUPPRESS_BELOW = 11
-SUPPRESS_KEY = "suppress_below"
 SUPPRESSED = "suppressed"
-
-
-def parse_threshold(value: object, default: int = DEFAULT_SUPPRESS_BELOW) -> int:
-    """A stored setting -> a non-negative int; anything unreadable falls back to the default."""
-    try:
-        n = int(float(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
-    return n if n >= 0 else default
-
-
-def suppress_threshold(conn: sa.Connection) -> int:
-    """The city's small-count threshold (meta `suppress_below`, default 11)."""
-    return parse_threshold(store.get_meta(conn, SUPPRESS_KEY, str(DEFAULT_SUPPRESS_BELOW)))
 
 
 def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_SUPPRESS_BELOW, by: tuple[str, ...] = ("period",),

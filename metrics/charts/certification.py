@@ -11,7 +11,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import scoring
+from metrics.domain import scoring
 
 # status -> (label, fill, text colour); text colour chosen for contrast on the fill
 CRITERIA_STYLE = {

@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics import certification, queries, schema, store
+from metrics.access.visibility import Visibility
+from metrics.domain import certification
+from metrics.errors import InputError
+from metrics.store import meta, queries, schema
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CRITERIA_CSV = DATA_DIR / "wwc_criteria.csv"
 CURRENT_STANDARD = "2022"
 CORE = ("DM-01", "LC-01", "PA-01")
@@ -34,13 +37,13 @@ def load_criteria(conn: sa.Connection, path: Path = CRITERIA_CSV, version: str =
                  is_core=r.code in CORE, sort=i) for i, r in enumerate(df.itertuples())]
     conn.execute(sa.insert(schema.wwc_criteria), rows)
     conn.execute(sa.update(schema.wwc_standards).values(is_current=False))
-    conn.execute(sa.insert(schema.wwc_standards).values(version=version, name=name, loaded_at=store.now(),
+    conn.execute(sa.insert(schema.wwc_standards).values(version=version, name=name, loaded_at=meta.now(),
                                                         is_current=True))
     conn.execute(sa.insert(schema.wwc_status), [dict(standard_version=version, code=r["code"]) for r in rows])
     return len(rows)
 
 
-class CertificationError(ValueError):
+class CertificationError(InputError):
     """A status update or standard load was refused; `errors` holds one message per problem."""
 
     def __init__(self, errors: list[str]):
@@ -123,26 +126,29 @@ def seed_demo_status(conn: sa.Connection, seed: int) -> None:
 
 # --- reads -------------------------------------------------------------------------------------------
 
-def criteria_status(url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
+def criteria_status(url: str | None = None, conn: sa.Connection | None = None, *,
+                    vis: Visibility) -> pd.DataFrame:
     """The current standard's criteria with status, owner, due date and evidence counts."""
-    return queries.fetch("wwc_criteria_status", conn=conn, url=url)
+    return queries.fetch("wwc_criteria_status", vis, conn=conn, url=url)
 
 
-def history(code: str, url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
-    return queries.fetch("wwc_history", conn=conn, url=url, code=code)
+def history(code: str, url: str | None = None, conn: sa.Connection | None = None, *,
+            vis: Visibility) -> pd.DataFrame:
+    return queries.fetch("wwc_history", vis, conn=conn, url=url, code=code)
 
 
-def evidence(code: str, url: str | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
-    return queries.fetch("wwc_evidence", conn=conn, url=url, code=code)
+def evidence(code: str, url: str | None = None, conn: sa.Connection | None = None, *,
+             vis: Visibility) -> pd.DataFrame:
+    return queries.fetch("wwc_evidence", vis, conn=conn, url=url, code=code)
 
 
 def suggestions(as_of: date, url: str | None = None, conn: sa.Connection | None = None,
-                fiscal_start_month: int | None = None) -> pd.DataFrame:
-    """certification.suggest_evidence computed from the city's own registry and observations."""
-    measures = queries.fetch("measures", conn=conn, url=url, public_only=False)
-    goals = queries.fetch("goals", conn=conn, url=url, public_only=False)
-    obs = queries.fetch("wwc_observations_summary", conn=conn, url=url)
-    targets = queries.fetch("targets", conn=conn, url=url, public_only=False)
+                fiscal_start_month: int | None = None, *, vis: Visibility) -> pd.DataFrame:
+    """certification.suggest_evidence computed from the registry and observations the reader may see."""
+    measures = queries.fetch("measures", vis, conn=conn, url=url)
+    goals = queries.fetch("goals", vis, conn=conn, url=url)
+    obs = queries.fetch("wwc_observations_summary", vis, conn=conn, url=url)
+    targets = queries.fetch("targets", vis, conn=conn, url=url)
     if fiscal_start_month is None:
         fiscal_start_month = int(_meta(conn, url, "fiscal_start_month") or 7)
     return certification.suggest_evidence(measures, goals, obs, targets, as_of,
@@ -151,10 +157,10 @@ def suggestions(as_of: date, url: str | None = None, conn: sa.Connection | None 
 
 def _meta(conn: sa.Connection | None, url: str | None, key: str) -> str | None:
     if conn is not None:
-        return store.get_meta(conn, key)
-    from metrics import db
+        return meta.get_meta(conn, key)
+    from metrics.store import db
     with db.reader(url) as c:
-        return store.get_meta(c, key)
+        return meta.get_meta(c, key)
 
 
 # --- writes ------------------------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
             old = old.date()
         if old != new:
             changed[field] = (old, new)
-    when = store.now()
+    when = meta.now()
     who = actor or "unknown"
     values = {f: new for f, (_, new) in changed.items()}
     conn.execute(sa.update(st_t).where(st_t.c.standard_version == version, st_t.c.code == code)
@@ -296,10 +302,10 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
     if rows:
         conn.execute(sa.insert(schema.wwc_evidence),
                      [dict(standard_version=version, code=code, added_by=who, added_at=when, **r) for r in rows])
-    store.audit(conn, who, "wwc_status_set", "wwc_criterion", code,
+    meta.audit(conn, who, "wwc_status_set", "wwc_criterion", code,
                 {"standard": version, "changed": {f: [_text(o), _text(n)] for f, (o, n) in changed.items()},
                  "evidence": [f"{r['kind']}: {r['ref']}" for r in rows]})
-    store.bump_data_version(conn)
+    meta.bump_data_version(conn)
     return {"changed": changed, "evidence": len(rows)}
 
 
@@ -349,7 +355,7 @@ def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name:
                  is_core=r.code in core, sort=i)
             for i, (r, c) in enumerate(zip(df.itertuples(), confirmed, strict=True))]
     conn.execute(sa.insert(schema.wwc_criteria), crit)
-    when = store.now()
+    when = meta.now()
     who = actor or "unknown"
     old_status: dict[str, dict] = {}
     if old_version is not None:
@@ -381,8 +387,8 @@ def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name:
     conn.execute(sa.insert(schema.wwc_standards).values(
         version=version, name=name or f"What Works Cities Certification standard {version}", loaded_at=when,
         is_current=True))
-    store.audit(conn, who, "wwc_standard_loaded", "wwc_standard", version,
+    meta.audit(conn, who, "wwc_standard_loaded", "wwc_standard", version,
                 {"criteria": len(crit), "carried_over": len(carried), "previous": old_version})
-    store.bump_data_version(conn)
+    meta.bump_data_version(conn)
     return {"version": version, "previous": old_version, "criteria": len(crit), "carried_over": len(carried),
             "new": len(crit) - len(carried)}

@@ -16,8 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from metrics import periods, schema, store, wwc_store
-from metrics.demo_spec import (
+from metrics.demo.spec import (
     DEPARTMENTS,
     DISAGGREGATED,
     DISTRICTS,
@@ -30,6 +29,10 @@ from metrics.demo_spec import (
     RACES,
     STALE,
 )
+from metrics.domain import periods
+from metrics.domain.compare import rollup_method
+from metrics.store import meta, schema
+from metrics.wwc import store as wwc_store
 
 DEMO_SEED = 2017
 STAMP = datetime(2026, 11, 1, 9, 0, 0)  # fixed so the demo is byte-for-byte reproducible
@@ -239,6 +242,7 @@ def build_city(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     measures["is_public"] = ~measures["id"].isin(DRAFTS | PRIVATE)
     measures["created_at"] = STAMP
     measures["updated_at"] = STAMP
+    measures["rollup"] = [rollup_method(u, k) for u, k in zip(measures["unit"], measures["kind"], strict=True)]
     measures.loc[measures["id"] == "youth-disconnected", "methodology"] = None  # an inventory gap to find
 
     obs = pd.concat(obs_frames, ignore_index=True)
@@ -322,7 +326,7 @@ def load(conn: sa.Connection, city: dict[str, pd.DataFrame]) -> dict[str, int]:
         cols = [c.name for c in table.columns if c.name in frame.columns]
         arrow = pa.Table.from_pandas(frame[cols], preserve_index=False,
                                      schema=_arrow_schema(table, cols))
-        counts[name] = store.bulk_insert(conn, name, arrow)
+        counts[name] = meta.bulk_insert(conn, name, arrow)
     hist = conn.execute(sa.select(schema.targets.c.id, schema.targets.c.measure_id, schema.targets.c.value,
                                   schema.targets.c.tolerance, schema.targets.c.effective_from,
                                   schema.targets.c.set_at, schema.targets.c.reason)
@@ -363,6 +367,6 @@ def seed_demo(conn: sa.Connection, scale: bool = False, seed: int = DEMO_SEED) -
     counts = load(conn, city)
     if not scale:
         wwc_store.seed_demo_status(conn, seed)
-    store.bump_data_version(conn)
-    store.audit(conn, "demo", "load-demo", detail={"scale": scale, "seed": seed, **counts})
+    meta.bump_data_version(conn)
+    meta.audit(conn, "demo", "load-demo", detail={"scale": scale, "seed": seed, **counts})
     return counts

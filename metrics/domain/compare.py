@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics import periods
-from metrics.scoring import fmt_number
+from metrics.domain import periods
+from metrics.domain.scoring import fmt_number
 
 GRAIN_RANK = {"day": 0, "month": 1, "quarter": 2, "year": 3, "fiscal_year": 3}
 # Units whose values are levels, rates or averages: rolling them up means averaging, not adding.

@@ -7,8 +7,10 @@ leading apostrophe. Numbers are left alone: a negative value is data, not a form
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
-from metrics import queries
+from metrics.access import Actor
+from metrics.views import base
 
 CANONICAL_COLUMNS = ["measure_id", "period", "dimension", "member", "value"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,5 +30,8 @@ def to_csv(frame: pd.DataFrame) -> str:
     return neutralise(frame).to_csv(index=False, lineterminator="\n", float_format="%.15g")
 
 
-def canonical_rows(measure_id: str | None = None, public_only: bool = False, url: str | None = None) -> pd.DataFrame:
-    return queries.fetch("export", url=url, measure_id=measure_id or "", public_only=public_only)[CANONICAL_COLUMNS]
+def canonical_rows(conn_or_url: sa.Connection | str | None, actor: Actor | None,
+                   measure_id: str | None = None) -> pd.DataFrame:
+    """Canonical long rows as `actor` may see them (suppressed counts have no value for the public)."""
+    with base.read(conn_or_url, actor) as reader:
+        return reader.frame("export", measure_id=measure_id or "")[CANONICAL_COLUMNS]

@@ -78,6 +78,9 @@ measures = Table(
     Column("owner", Text),
     Column("data_source", Text),
     Column("methodology", Text),
+    # How the measure rolls up to a coarser period, and whether small counts are suppressed:
+    # 'sum' (a count: suppressed below the threshold), 'mean' (a rate or average), 'last' (a level).
+    Column("rollup", String(8)),
     Column("goal_id", String(64)),
     Column("is_public", Boolean, nullable=False, server_default=sa.false()),
     Column("state", String(16), nullable=False, server_default="draft"),
@@ -313,6 +316,17 @@ def _add_columns(table: str, *cols: str) -> Callable[[sa.Connection], None]:
     return run
 
 
+def _backfill_rollup(conn: sa.Connection) -> None:
+    from metrics.domain.compare import rollup_method  # the one rule for counts vs rates
+
+    conn.exec_driver_sql("ALTER TABLE measures ADD COLUMN IF NOT EXISTS rollup VARCHAR(8)")
+    rows = conn.execute(sa.select(measures.c.id, measures.c.unit, measures.c.kind)).all()
+    if rows:
+        conn.execute(sa.update(measures).where(measures.c.id == sa.bindparam("b_id"))
+                     .values(rollup=sa.bindparam("b_rollup")),
+                     [{"b_id": r.id, "b_rollup": rollup_method(r.unit, r.kind)} for r in rows])
+
+
 # (version, description, step). Append only: a shipped step is never edited.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "core domain: priorities, goals, measures, observations, targets, links, uploads, audit",
@@ -324,5 +338,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
      _create(users, share_links, column_mappings)),
     (4, "plausible range on measures for upload validation",
      _add_columns("measures", "plausible_min DOUBLE PRECISION", "plausible_max DOUBLE PRECISION")),
+    (5, "how each measure rolls up (sum/mean/last), which also decides small-count suppression",
+     _backfill_rollup),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

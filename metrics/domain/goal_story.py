@@ -13,8 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics import compare, periods, scoring, spc
-from metrics.scoring import fmt_number
+from metrics.domain import compare, periods, scoring, spc
+from metrics.domain.scoring import fmt_number
 
 SPC_BASELINE = 6  # periods used as the "before" baseline when looking for a sustained shift
 MAX_SWITCH_LEAD = 4  # a target change up to this many periods before the shift explains it

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.scoring import fmt_number
+from metrics.domain.scoring import fmt_number
 
 MIN_SPC_POINTS = 6
 XMR_D2 = 1.128  # bias constant for moving ranges of two points

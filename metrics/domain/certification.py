@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from metrics import periods
+from metrics.domain import periods
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_LEVELS_PATH = DATA_DIR / "wwc_levels.toml"
 DEFAULT_CRITERIA_PATH = DATA_DIR / "wwc_criteria.csv"
 

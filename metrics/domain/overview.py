@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import periods, scoring
+from metrics.domain import periods, scoring
 
 RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measures
 

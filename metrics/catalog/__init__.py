@@ -1,0 +1,1 @@
+"""The programme catalog: priorities, goals, measures, targets, links, narratives, publishing (workspace issue)."""

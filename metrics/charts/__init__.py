@@ -1,0 +1,1 @@
+"""Plotly figure builders: frames in, figures out. Never reads the database."""

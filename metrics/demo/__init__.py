@@ -1,0 +1,1 @@
+"""The deterministic demo city (and the large synthetic city for benchmarks)."""

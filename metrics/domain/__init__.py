@@ -1,0 +1,1 @@
+"""Pure domain rules: settings, vocabulary, periods, scoring, SPC, comparison, equity, certification. No I/O."""

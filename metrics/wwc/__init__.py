@@ -1,0 +1,1 @@
+"""What Works Cities: criteria standards, the city's status per criterion and its evidence."""
