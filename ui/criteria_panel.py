@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.domain.vocabulary import WWC_STATUS_TEXT as STATUS_TEXT  # noqa: E402 - one wording
 from ui import auth, data
-
-STATUS_TEXT = {"met": "✓ Met", "in_progress": "! In progress", "not_started": "○ Not started"}
 
 
 def show_goal_criteria(goal_id: str, version: int) -> None:

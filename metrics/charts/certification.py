@@ -12,12 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.domain import scoring
+from metrics.domain.vocabulary import WWC_STATUS_LABELS
 
 # status -> (label, fill, text colour); text colour chosen for contrast on the fill
 CRITERIA_STYLE = {
-    "met": ("Met", "#0072B2", "#FFFFFF"),
-    "in_progress": ("In progress", "#E69F00", "#000000"),
-    "not_started": ("Not started", "#DDDDDD", "#000000"),
+    "met": (WWC_STATUS_LABELS["met"], "#0072B2", "#FFFFFF"),
+    "in_progress": (WWC_STATUS_LABELS["in_progress"], "#E69F00", "#000000"),
+    "not_started": (WWC_STATUS_LABELS["not_started"], "#DDDDDD", "#000000"),
 }
 GOAL_STATUS_ORDER = ("on_track", "at_risk", "off_track", "no_target", "stale", "no_data")
 _DARK_FILLS = {"#0072B2", "#D55E00", "#009E73"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.domain import scoring
+from metrics.domain import scoring, text
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 ACTUAL = "#0072B2"
@@ -19,17 +19,8 @@ BAND = "rgba(0,158,115,0.15)"
 
 
 def fmt(value: float | None, unit: str | None = None) -> str:
-    """A number as a person reads it: thousands separators, unit where it helps."""
-    if value is None or pd.isna(value):
-        return "—"
-    unit = unit or ""
-    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
-    text = f"{value:,.{digits}f}"
-    if unit == "USD":
-        return f"${text}"
-    if unit.startswith("%"):
-        return f"{text}%"
-    return f"{text} {unit}".strip()
+    """Numbers on charts and cards: the one formatter (domain.text.number)."""
+    return text.number(value, unit)
 
 
 def axis_title(name: str, unit: str | None) -> str:
@@ -208,8 +199,8 @@ def indexed_chart(indexed: pd.DataFrame, meta: pd.DataFrame, outcome_id: str, ba
             x=[str(x) for x in indexed.index], y=indexed[mid], mode="lines+markers" if is_outcome else "lines",
             name=label, line={"color": colour, "width": 4 if is_outcome else 2, "dash": "solid" if is_outcome else "dash"},
             hovertemplate=f"{names.at[mid, 'name']}: " + "%{y:.0f}<extra></extra>"))
-    for x, text in marks or []:
-        _vmark(fig, x, text, OKABE_ITO[3])
+    for x, label in marks or []:
+        _vmark(fig, x, label, OKABE_ITO[3])
     fig.update_xaxes(type="category", nticks=12)
     _layout(fig, f"Outputs and the outcome, indexed ({base} = 100)", f"Index ({base} = 100)")
     fig.update_yaxes(rangemode="normal")
@@ -224,8 +215,8 @@ def ratio_lines(frame: pd.DataFrame, title: str, y_title: str, hover_unit: str =
         fig.add_trace(go.Scatter(x=[str(x) for x in frame.index], y=frame[col], mode="lines+markers", name=str(col),
                                  line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2}, marker={"size": 4},
                                  hovertemplate=f"{col}: " + "%{y:" + fmt_spec + "}" + hover_unit + "<extra></extra>"))
-    for x, text in marks or []:
-        _vmark(fig, x, text, OKABE_ITO[3])
+    for x, label in marks or []:
+        _vmark(fig, x, label, OKABE_ITO[3])
     fig.update_xaxes(type="category", nticks=12)
     _layout(fig, title, y_title)
     return narrow_legend(fig)

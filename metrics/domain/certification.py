@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from metrics.domain import periods
+from metrics.domain.vocabulary import WWC_STATUS_LABELS, WWC_STATUSES
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_LEVELS_PATH = DATA_DIR / "wwc_levels.toml"
 DEFAULT_CRITERIA_PATH = DATA_DIR / "wwc_criteria.csv"
 
-STATUSES = ("not_started", "in_progress", "met")
-STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "met": "Met"}
+STATUSES = WWC_STATUSES
+STATUS_LABELS = WWC_STATUS_LABELS
 NOTE_MAX_CHARS = 4000
 URL_MAX_CHARS = 2000
 EVIDENCE_MAX_ITEMS = 50

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from metrics.domain import periods, scoring
+from metrics.domain.vocabulary import status_label  # noqa: F401 - the page's status column wording
 
 RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measures
 
@@ -37,9 +38,6 @@ def goal_rollup(status: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={"index": "id"})
 
 
-def status_label(status: str) -> str:
-    style = scoring.STATUSES.get(status)
-    return f"{style.symbol} {style.label}" if style else status
 
 
 MOVEMENT_MONTHS = 12

@@ -18,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from metrics.domain import periods
+from metrics.domain import periods, text
+from metrics.domain.vocabulary import SCORED_STATUSES, STATUSES, StatusStyle  # noqa: F401 - re-exported for callers
 
 DEFAULT_CAP = 1.25
 DEFAULT_GRACE_DAYS: dict[str, int] = {"day": 7, "month": 45, "quarter": 45, "year": 120, "fiscal_year": 120}
@@ -26,23 +27,6 @@ MIN_PROJECTION_POINTS = 4
 _EPS = 1e-9
 
 
-@dataclass(frozen=True)
-class StatusStyle:
-    label: str
-    colour: str  # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
-    symbol: str  # shown next to the colour so colour is never the only cue
-    description: str
-
-
-STATUSES: dict[str, StatusStyle] = {
-    "on_track": StatusStyle("On track", "#009E73", "✓", "Meets or beats the target in force."),
-    "at_risk": StatusStyle("At risk", "#E69F00", "!", "Misses the target, but within the tolerance."),
-    "off_track": StatusStyle("Off track", "#D55E00", "✗", "Misses the target by more than the tolerance."),
-    "no_target": StatusStyle("No target", "#56B4E9", "○", "Reported, but no target was set for this period."),
-    "stale": StatusStyle("Stale data", "#CC79A7", "…", "No new data for more than a reporting cycle past due."),
-    "no_data": StatusStyle("No data", "#999999", "–", "No observations have been reported."),
-}
-SCORED_STATUSES = ("on_track", "at_risk", "off_track")
 
 STATUS_COLUMNS = ["measure_id", "period", "actual", "target", "tolerance", "status", "score",
                   "change_prev", "change_prev_pct", "change_yoy", "change_yoy_pct"]
@@ -319,12 +303,8 @@ def _years(ts: pd.Timestamp) -> float:
 
 
 def fmt_number(x: float, signed: bool = False) -> str:
-    """Readable numbers for sentences: thousands separators, fewer decimals as size grows."""
-    if pd.isna(x):
-        return "n/a"
-    digits = 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2)
-    text = f"{x:{'+' if signed else ''},.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Numbers in sentences: the one formatter (text.number), 'n/a' when missing."""
+    return "n/a" if pd.isna(x) else text.number(x, signed=signed)
 
 
 def projection(history: pd.Series, target_value: float, target_date: date | pd.Timestamp | str,

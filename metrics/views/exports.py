@@ -1,7 +1,6 @@
-"""Data leaving the product: canonical long CSV/JSON, safe to open in a spreadsheet.
+"""Data leaving the product: canonical long rows (export CLI, downloads), as the reader may see them.
 
-A cell that starts with = + - @ (or a tab/CR) is a formula to Excel, so text cells get a
-leading apostrophe. Numbers are left alone: a negative value is data, not a formula.
+Downloads are neutralised against spreadsheet formulas by domain.text.to_csv.
 """
 
 from __future__ import annotations
@@ -10,24 +9,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics.access import Actor
+from metrics.domain import text
 from metrics.views import base
 
 CANONICAL_COLUMNS = ["measure_id", "period", "dimension", "member", "value"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col].astype("string")
-            risky = s.str.startswith(_FORMULA_START).fillna(False)
-            out[col] = s.where(~risky, "'" + s)
-    return out
-
-
-def to_csv(frame: pd.DataFrame) -> str:
-    return neutralise(frame).to_csv(index=False, lineterminator="\n", float_format="%.15g")
+neutralise = text.neutralise  # one rule for every download (domain.text)
+to_csv = text.to_csv
 
 
 def canonical_rows(conn_or_url: sa.Connection | str | None, actor: Actor | None,
