@@ -1,4 +1,4 @@
-# make run: venv + pinned install + demo city if the database has no measures + Streamlit on :8501
+# make run: venv + pinned install + demo city if the database has no measures + Streamlit on 127.0.0.1:8501
 # make test: dev requirements + Debian chromium if missing + ruff + the whole pytest suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,10 +16,14 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+# ADDRESS: loopback by default (single-user mode until the first account exists); any other
+# address (make run ADDRESS=0.0.0.0) needs a staff account first: the app shows a setup page.
+ADDRESS ?= 127.0.0.1
+
 run: $(VENV)/.installed
 	$(PY) -m metrics init
 	$(PY) -m metrics demo
-	$(PY) -m streamlit run app.py --server.port 8501
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port 8501
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,4 +1,4 @@
-"""Entry point: works out who is looking, builds their page list, runs the chosen page."""
+"""Entry point: works out who is looking (failing closed), builds their page list, runs the chosen page."""
 
 import streamlit as st
 
@@ -7,10 +7,12 @@ from ui import auth
 
 st.set_page_config(page_title="City Performance", page_icon=":material/monitoring:", layout="wide")
 
-actor = auth.current_actor()
-if actor is None:
-    st.navigation([st.Page(auth.sign_in_form, title="Sign in", icon=":material/login:")]).run()
+decision = auth.decide()
+if decision.actor is None:
+    st.session_state.pop("current_actor", None)  # no page may run with a stale actor
+    st.navigation([auth.screen(decision)]).run()  # sign-in, first-admin setup, or a bad link: nothing else
     st.stop()
+actor = decision.actor
 st.session_state["current_actor"] = actor
 
 DASHBOARDS = [

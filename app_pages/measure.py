@@ -5,90 +5,86 @@ from datetime import date
 import streamlit as st
 
 from metrics.charts import dashboards as charts
-from metrics.domain import periods, scoring, spc
-from metrics.views import exports as export
-from ui import data
-from ui.context import current
+from metrics.domain import text
+from metrics.views import measure as measure_view
+from ui import views
 from ui.widgets import id_select, status_chip
 
-ctx = current()
-measures = data.load("measures", ctx.version)
-if measures.empty:
-    data.fail("There are no measures yet. Load the demo city (`python -m metrics demo`) or upload a file.")
 
-ids = measures["id"].tolist()
-names = dict(zip(measures["id"], measures["name"], strict=True))
-if st.query_params.get("measure") not in names and "measure" in st.query_params:
-    st.warning("That measure does not exist or is not published; showing the first measure instead.")
-measure_id = id_select("Measure", ids, "measure", format_func=lambda i: f"{names[i]} ({i})")
-m = measures.set_index("id").loc[measure_id]
+def read(**changes) -> measure_view.MeasureView:
+    """The view for what the URL asks, with the widget choices made on this run."""
+    asked = {"measure_id": st.query_params.get("measure"), "period": st.query_params.get("period"),
+             "dimension": st.query_params.get("dim"), "today": date.today()}
+    return views.show(measure_view.build, **(asked | changes))
 
-obs = data.load("measure_observations", ctx.version, measure_id=measure_id)
-targets = data.load("targets", ctx.version)
-targets = targets[targets["measure_id"] == measure_id]
-agg = obs[obs["dimension"] == ""].sort_values("period_end")
 
-st.title(m["name"])
-st.caption(f"{m['kind'].title()} measure · {'higher' if m['direction'] == 'higher' else 'lower'} is better · "
-           f"{m['frequency'].replace('_', ' ')} · unit: {m['unit'] or '—'} · {m['department'] or ''} · "
-           f"goal: {m['goal_name'] or '—'}" + (" · DRAFT" if m["state"] == "draft" else ""))
+v = read()
+if v.measure is None:
+    views.fail(v.notice)
+if v.notice:
+    st.warning(v.notice)
+names = v.names
+chosen = id_select("Measure", list(v.measure_ids), "measure", format_func=lambda i: f"{names[i]} ({i})")
+if chosen != v.measure.id:
+    v = read(measure_id=chosen)
+m = v.measure
+unit_note = f" ({text.md(m.unit)})" if m.unit else ""
+sign = "normal" if m.direction == "higher" else "inverse"
 
-status = scoring.latest_status(measures[measures["id"] == measure_id], agg, targets, date.today())
-row = status.iloc[0]
+st.title(text.md(m.name))
+st.caption(" · ".join(text.md(p) for p in (
+    f"{m.kind_label} measure", m.direction_label, m.frequency_label, f"unit: {m.unit or '—'}", m.department,
+    f"goal: {m.goal_name or '—'}", "DRAFT" if m.state == "draft" else "") if p))
+
+latest = v.latest
 c1, c2, c3, c4 = st.columns(4)
-unit_note = f" ({m['unit']})" if m["unit"] else ""
-c1.metric(f"Latest, {row['period'] or '—'}{unit_note}", charts.fmt(row["actual"]),
-          delta=None if row["change_prev"] != row["change_prev"] else f"{row['change_prev']:+,.2f} vs previous",
-          delta_color="normal" if m["direction"] == "higher" else "inverse")
-c2.metric(f"Target in force{unit_note}", charts.fmt(row["target"]))
-c3.metric(f"Same period last year{unit_note}", charts.fmt(row["actual"] - row["change_yoy"])
-          if row["change_yoy"] == row["change_yoy"] else "—")
+c1.metric(f"Latest, {latest.period or '—'}{unit_note}", charts.fmt(latest.actual),
+          delta=None if latest.change_prev != latest.change_prev else f"{latest.change_prev:+,.2f} vs previous",
+          delta_color=sign)
+c2.metric(f"Target in force{unit_note}", charts.fmt(latest.target))
+c3.metric(f"Same period last year{unit_note}", charts.fmt(latest.last_year))
 with c4:
     st.markdown("**Status**")
-    st.markdown(status_chip(row["status"]), unsafe_allow_html=True)
+    st.markdown(status_chip(latest.status), unsafe_allow_html=True)
 
-if agg.empty:
+if v.history.empty:
     st.info("No observations have been reported for this measure yet.")
 else:
-    limits = None
-    if len(agg) >= spc.MIN_SPC_POINTS:
-        cl = spc.control_limits(agg["value"].reset_index(drop=True))
-        limits = (cl.mean, cl.lcl, cl.ucl)
-        real, reason = spc.is_real_change(agg["value"].reset_index(drop=True))
+    if v.spc_verdict is not None:
+        real, reason = v.spc_verdict
         (st.success if real else st.info)(reason)
-    st.plotly_chart(charts.history_chart(agg, targets, m["name"], m["unit"], m["direction"], limits),
+    st.plotly_chart(charts.history_chart(v.history, v.targets, m.name, m.unit, m.direction, v.spc_limits),
                     width="stretch")
 
-if not agg.empty:
-    labels = agg["period"].tolist()[::-1]
-    pick = id_select("Look up a period", labels, "period")
-    values = dict(zip(agg["period"], agg["value"], strict=True))
-    before = periods.same_period_last_year(pick)
+if v.lookup is not None:
+    pick = id_select("Look up a period", list(v.period_labels), "period")
+    lk = v.lookup if pick == v.lookup.period else read(measure_id=m.id, period=pick).lookup
     p1, p2 = st.columns(2)
-    p1.metric(f"{pick}{unit_note}", charts.fmt(values[pick]),
-              delta=f"{values[pick] - values[before]:+,.0f} vs {before}" if before in values else None,
-              delta_color="normal" if m["direction"] == "higher" else "inverse")
-    tp = scoring.target_for(targets, measure_id, agg.set_index("period").at[pick, "period_end"])
-    p2.metric(f"Target in force in {pick}{unit_note}", charts.fmt(tp.value) if tp else "No target")
+    p1.metric(f"{lk.period}{unit_note}", charts.fmt(lk.value),
+              delta=None if lk.change_on_last_year is None else f"{lk.change_on_last_year:+,.0f} vs {lk.last_year_label}",
+              delta_color=sign)
+    p2.metric(f"Target in force in {lk.period}{unit_note}", "No target" if lk.target is None else charts.fmt(lk.target))
 
-dims = sorted(d for d in obs["dimension"].unique() if d)
-if dims:
-    dim = st.selectbox("Breakdown", dims, key="dim", bind="query-params")
-    part = obs[obs["dimension"] == dim]
-    st.plotly_chart(charts.breakdown_chart(part, m["name"], m["unit"], dim), width="stretch")
+if v.dimensions:
+    dim = st.selectbox("Breakdown", list(v.dimensions), key="dim", bind="query-params")
+    part = v.breakdown if dim == v.dimension else read(measure_id=m.id, dimension=dim).breakdown
+    st.plotly_chart(charts.breakdown_chart(part, m.name, m.unit, dim), width="stretch")
+    if v.n_suppressed:
+        st.caption(f"Counts below {v.suppress_below} are suppressed (city setting `suppress_below`), with the next "
+                   "smallest when only one group would be hidden, so a small count can't be worked out from the "
+                   "total. Suppressed figures are left off the chart"
+                   + (" and shown as “suppressed” in the data." if v.public
+                      else "; you see them in the data, marked, because you are signed in as staff."))
 
 left, right = st.columns([2, 1])
 with left:
     st.subheader("Data")
-    table = obs[["period", "dimension", "member", "value"]].sort_values(["period", "dimension", "member"],
-                                                                         ascending=[False, True, True])
-    st.dataframe(table, hide_index=True, width="stretch", height=300)
-    st.download_button("Download CSV", export.to_csv(obs[["measure_id", "period", "dimension", "member", "value"]]),
-                       file_name=f"{measure_id}.csv", mime="text/csv")
+    st.dataframe(v.table, hide_index=True, width="stretch", height=300)
+    st.download_button("Download CSV", text.to_csv(v.download), file_name=f"{m.id}.csv", mime="text/csv")
 with right:
     st.subheader("Methodology")
-    st.write(m["methodology"] or "No methodology recorded yet.")
-    st.caption(f"Source: {m['data_source'] or '—'} · Owner: {m['owner'] or '—'}")
-    if not targets.empty:
+    st.markdown(text.md(m.methodology) or "No methodology recorded yet.")
+    st.caption(f"Source: {text.md(m.data_source) or '—'} · Owner: {text.md(m.owner) or '—'}")
+    if not v.targets.empty:
         st.subheader("Targets over time")
-        st.dataframe(targets[["effective_from", "effective_to", "value", "tolerance", "reason"]], hide_index=True)
+        st.dataframe(v.targets[["effective_from", "effective_to", "value", "tolerance", "reason"]], hide_index=True)

@@ -1,26 +1,28 @@
 """Upload: a department extract -> detected layout and mapping -> preview -> accept -> history/rollback.
 
-Thin: widgets call metrics.ingest (ingest with dry_run for the preview, ingest to commit,
-rollback, history). The commit bumps the data version, so every dashboard page shows the
-new values on its next rerun.
+Thin: the writes are metrics.ingest calls made with the page's actor (ingest with dry_run for
+the preview, ingest to commit, rollback), which check the actor's rights themselves; the
+history is the uploads view (metrics.views.uploads). The commit bumps the data version, so
+every dashboard page shows the new values on its next rerun. User text (file names, column
+names, messages that quote them) goes through text.md.
 """
 
 import pandas as pd
 import streamlit as st
 
+from metrics.domain import text
+from metrics.errors import MetricsError
 from metrics.ingest import Mapping, settings, template_csv
 from metrics.ingest.commit import ingest
 from metrics.ingest.mapping import ROLES
-from metrics.ingest.rollback import RollbackRefused, history, rollback
-from metrics.store import db
-from metrics.views import exports as export
-from ui.context import current, require
+from metrics.ingest.rollback import rollback
+from metrics.views import uploads
+from ui import views
 
 IGNORE = "(ignore)"
+HISTORY_ROWS = 20
 NUMBERS = {c: st.column_config.NumberColumn(c.replace("_", " "), format="localized") for c in ("old_value", "new_value")}
-who = require("upload-csv")
-ctx = current()
-user = who.name or "web"
+who = views.require("upload-csv")
 
 st.title("Upload data")
 st.caption(f"CSV or JSON extracts up to {settings.MAX_FILE_BYTES // (1024 * 1024)} MB: long (one row per measure "
@@ -29,8 +31,8 @@ st.caption(f"CSV or JSON extracts up to {settings.MAX_FILE_BYTES // (1024 * 1024
 st.download_button("Download the long-format template", template_csv(), file_name="metrics-template.csv",
                    mime="text/csv", icon=":material/download:")
 
-for kind, text in st.session_state.pop("flash", []):
-    (st.success if kind == "ok" else st.error)(text)
+for kind, message in st.session_state.pop("flash", []):
+    (st.success if kind == "ok" else st.error)(text.md(message))
 
 up = st.file_uploader("Extract to load", type=["csv", "json", "txt", "tsv"], key="file")
 if up is not None:
@@ -44,12 +46,10 @@ elif st.session_state.pop("_from_widget", False):
 
 def _run(raw: bytes, name: str, mapping: Mapping | None, options: dict, create: bool, dry_run: bool):
     try:
-        return ingest(raw, file_name=name, mapping=mapping, options=options, actor=who, create_measures=create,
-                      dry_run=dry_run)
-    except db.DatabaseError as exc:
-        st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - one line for the person; the transaction was rolled back
-        st.error(f"Nothing was loaded: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        return ingest(raw, views.database_url(), file_name=name, mapping=mapping, options=options, create_measures=create,
+                      dry_run=dry_run, actor=who)
+    except MetricsError as exc:  # one line for the person; the transaction was rolled back
+        st.error(text.md(f"Nothing was loaded: {exc}"))
     return None
 
 
@@ -78,17 +78,17 @@ if "upload" in st.session_state:
                                     "columns are held out with a warning.")
     options = {"actual_kinds": as_actual} if as_actual else {}
     chosen = st.session_state.get("mappings", {})
-    with st.status(f"Checking {name}…", expanded=False) as status:
+    with st.status(f"Checking {text.md(name)}…", expanded=False) as status:
         first = _run(raw, name, None, options, create, dry_run=True)
         key = (first.report.info.get("source_key") if first else None) or "none"
         out = first
         if first is not None and key in chosen:
             out = _run(raw, name, Mapping.from_json(chosen[key]), options, create, dry_run=True)
-        status.update(label=f"Checked {name} ({len(raw) / 1e6:,.1f} MB)", state="complete")
+        status.update(label=f"Checked {text.md(name)} ({len(raw) / 1e6:,.1f} MB)", state="complete")
     if out is not None:
         info = out.report.info
-        st.subheader(name)
-        st.caption(" · ".join(f"{k}: {info[k]}" for k in ("layout", "format", "encoding", "delimiter", "header_row")
+        st.subheader(text.md(name))
+        st.caption(" · ".join(f"{k}: {text.md(info[k])}" for k in ("layout", "format", "encoding", "delimiter", "header_row")
                               if info.get(k) is not None))
         if info.get("mapping") and info.get("layout") != "registry":
             with st.expander("Column mapping", expanded=not out.ok):
@@ -100,20 +100,20 @@ if "upload" in st.session_state:
         m3.metric("Unchanged", f"{counts.get('unchanged', counts.get('measures_unchanged', 0)):,}")
         m4.metric("Rejected", f"{out.report.stats.get('rejected', 0) if not out.ok else 0:,}")
         if out.status == "duplicate":
-            st.info(out.message)
+            st.info(text.md(out.message))
         elif not out.ok:
-            st.error(out.message)
+            st.error(text.md(out.message))
             errors = out.report.flatten()
             st.dataframe(errors.rename(columns={"row_number": "row", "field_name": "column", "cell": "value",
                                                 "message": "reason"}), hide_index=True, width="stretch")
             if out.report.partial:
-                st.caption(info.get("limit_note", ""))
-            st.download_button("Download rejected rows (CSV)", export.to_csv(errors), file_name=f"rejected-{name}",
+                st.caption(text.md(info.get("limit_note", "")))
+            st.download_button("Download rejected rows (CSV)", text.to_csv(errors), file_name=f"rejected-{name}",
                                mime="text/csv", icon=":material/download:")
         else:
             if counts.get("held_out") or out.report.warnings:
                 for w in out.report.warnings[:5]:
-                    st.warning(w.message)
+                    st.warning(text.md(w.message))
             pre = out.preview
             if pre is not None and not pre.changed.empty:
                 st.markdown("**Changed values (old → new)**")
@@ -129,7 +129,7 @@ if "upload" in st.session_state:
             if extra:
                 st.caption("Also: " + ", ".join(extra))
             if st.button("Accept and load", type="primary", icon=":material/check:"):
-                with st.status(f"Loading {name}…") as status:
+                with st.status(f"Loading {text.md(name)}…") as status:
                     done = _run(raw, name, Mapping.from_json(info["mapping"]), options, create, dry_run=False)
                     status.update(label="Loaded" if done and done.ok else "Not loaded",
                                   state="complete" if done and done.ok else "error")
@@ -139,32 +139,25 @@ if "upload" in st.session_state:
                     st.rerun()
 
 st.subheader("Upload history")
-try:
-    hist = history()
-except Exception as exc:  # noqa: BLE001
-    st.error(f"Cannot read the upload history: {str(exc).splitlines()[0]}")
-    hist = pd.DataFrame()
+hist = views.fresh(uploads.history, limit=HISTORY_ROWS)  # uncached: an upload of unchanged values adds a row
 if hist.empty:
-    st.caption("No uploads yet.")
+    st.caption(text.md(hist.notice))
 else:
-    head = st.columns([1, 4, 3, 2, 2, 2, 2])
-    for col, label in zip(head, ["#", "file", "when / who", "new", "changed", "status", ""], strict=True):
+    widths = [1, 4, 3, 2, 2, 2, 2]
+    for col, label in zip(st.columns(widths), ["#", "file", "when / who", "new", "changed", "status", ""],
+                          strict=True):
         col.markdown(f"**{label}**")
-    for row in hist.head(20).itertuples():
-        cols = st.columns([1, 4, 3, 2, 2, 2, 2])
-        cols[0].write(f"#{row.id}")
-        cols[1].write(row.file_name)
-        cols[2].write(f"{pd.Timestamp(row.uploaded_at):%Y-%m-%d %H:%M} · {row.uploaded_by or '—'}")
-        cols[3].write(f"{row.rows_new:,}")
-        cols[4].write(f"{row.rows_changed:,}")
-        cols[5].write(str(row.status).replace("_", " "))
-        if row.status == "committed" and row.layout != "registry" and cols[6].button(
-                "Roll back", key=f"rollback-{row.id}", icon=":material/undo:"):
+    for row in hist.uploads:
+        cols = st.columns(widths)
+        cols[0].markdown(text.md(f"#{row.id}"))
+        cols[1].markdown(text.md(row.file_name))
+        cols[2].markdown(f"{text.md(row.when)} · {text.md(text.shown(row.uploaded_by))}")
+        cols[3].markdown(f"{row.rows_new:,}")
+        cols[4].markdown(f"{row.rows_changed:,}")
+        cols[5].markdown(text.md(row.status_label))
+        if row.can_roll_back and cols[6].button("Roll back", key=f"rollback-{row.id}", icon=":material/undo:"):
             try:
-                msg = rollback(int(row.id), actor=who)
-                st.session_state["flash"] = [("ok", msg)]
-            except RollbackRefused as exc:
-                st.session_state["flash"] = [("err", str(exc))]
-            except Exception as exc:  # noqa: BLE001
-                st.session_state["flash"] = [("err", f"Rollback failed, nothing changed: {str(exc).splitlines()[0]}")]
+                st.session_state["flash"] = [("ok", rollback(row.id, views.database_url(), actor=who))]
+            except MetricsError as exc:  # refused (a later upload changed the same values) or the database
+                st.session_state["flash"] = [("err", f"Nothing was rolled back: {exc}")]
             st.rerun()

@@ -29,7 +29,7 @@ PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 def build(url: str, rows: int) -> None:
     n_measures = -(-rows // (180 * 11))  # ceil: 180 months x 11 rows per measure
-    with db.writer(url) as conn:
+    with db.writer(url, create=True) as conn:
         meta.migrate(conn)
         wwc_store.load_criteria(conn)
         demo.load(conn, demo.build_scale(n_measures=n_measures))

@@ -47,7 +47,7 @@ def make_db(url: str) -> None:
     import sqlalchemy as sa
 
     from metrics.store import db, meta, schema
-    with db.writer(url) as conn:
+    with db.writer(url, create=True) as conn:
         meta.migrate(conn)
         conn.execute(sa.insert(schema.measures), [
             dict(id=f"m{i}", name=f"Measure {i}", kind="output", direction="higher", frequency="month",
@@ -56,8 +56,9 @@ def make_db(url: str) -> None:
 
 # --- contenders (each runs in a child process) ----------------------------------------------
 def run_ours(url: str, path: Path, rows: int) -> dict:
+    from metrics import access
     from metrics.ingest.commit import ingest
-    out = ingest(path, url, user="bench")
+    out = ingest(path, url, actor=access.Actor("user", "bench", "editor"))
     assert out.status == "committed", out.to_summary()
     return {"loaded": out.counts["new"]}
 

@@ -52,7 +52,7 @@ GOAL_RATIO = 10.0
 
 
 def build(url: str) -> None:
-    with db.writer(url) as conn:
+    with db.writer(url, create=True) as conn:
         meta.migrate(conn)
         wwc_store.load_criteria(conn)
         demo.load(conn, demo.build_scale())

@@ -5,22 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics import access
+from metrics import access, cli
 from metrics.cli import access as cli_access
 from metrics.cli import criteria as cli_criteria
 from metrics.cli import ingest as cli_ingest
 from metrics.cli import score as cli_score
 from metrics.demo import city as demo
+from metrics.errors import MetricsError
 from metrics.store import db, meta
 from metrics.views import exports as export
 from metrics.wwc import store as wwc_store
 
+# `init` and `demo` are the bootstrap: they run before any account can exist (the migration
+# creates the users table) and only from this CLI (make run, test fixtures), never from the app,
+# so meta.migrate, wwc_store.load_criteria and demo.seed_demo take no actor. What they changed
+# is still recorded in the audit log under the CLI actor (cli:<login>).
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with db.writer() as conn:
+    with db.writer(create=True) as conn:
         applied = meta.migrate(conn)
         loaded = wwc_store.load_criteria(conn)
         version = meta.schema_version(conn)
+        if applied or loaded:
+            meta.audit(conn, cli.actor().name, "init", "schema", str(version),
+                       {"applied": applied, "wwc_criteria_loaded": loaded})
     print(f"schema at version {version}" + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)")
           + (f"; loaded {loaded} WWC criteria" if loaded else ""))
     return 0
@@ -34,19 +42,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("the database already has measures; demo data is only loaded into an empty city")
             return 0
         counts = demo.seed_demo(conn, scale=args.scale, seed=args.seed)
+        meta.audit(conn, cli.actor().name, "demo", "city", None, {"scale": args.scale, "seed": args.seed})
     print("loaded demo city: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """The exports view as the reader may see it: --public reads as the public portal (no draft, no
+    non-public goal, suppressed breakdown cells empty in CSV / null in JSON); otherwise as staff (raw)."""
     rows = export.canonical_rows(None, access.PUBLIC_PORTAL if args.public else access.LOCAL_ADMIN, args.measure)
     if args.measure and rows.empty:
         print(f"no observations for measure '{args.measure}'", file=sys.stderr)
         return 1
-    if args.format == "json":
-        sys.stdout.write(rows.to_json(orient="records", date_format="iso") + "\n")
-    else:
-        sys.stdout.write(export.to_csv(rows))
+    sys.stdout.write(export.to_json(rows) + "\n" if args.format == "json" else export.to_csv(rows))
     return 0
 
 
@@ -69,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write observations as canonical long rows to stdout (staff view: drafts included).")
     s.add_argument("--measure", help="only this measure id")
     s.add_argument("--format", choices=["csv", "json"], default="csv")
-    s.add_argument("--public", action="store_true", help="only published public measures")
+    s.add_argument("--public", action="store_true",
+                   help="what the public portal sees: published measures of public goals, small counts suppressed "
+                        "(empty value)")
     s.set_defaults(func=cmd_export)
     for module in (cli_ingest, cli_score, cli_criteria, cli_access):
         module.register(sub)
@@ -80,12 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (db.DatabaseError, access.AccessError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except access.Forbidden as exc:
         print(f"forbidden: {exc}", file=sys.stderr)
-        return 3
+        return exc.exit_code
+    except MetricsError as exc:  # the one family: one sentence, an exit code per kind of failure
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ SELECT c.standard_version, c.code, c.practice, c.criterion, c.description, c.con
        COALESCE(s.status, 'not_started') AS status, s.owner, s.target_date, s.notes, s.last_reviewed,
        s.updated_by, s.updated_at,
        (SELECT COUNT(*) FROM wwc_evidence e
-         WHERE e.standard_version = c.standard_version AND e.code = c.code) AS evidence_count,
+         WHERE e.standard_version = c.standard_version AND e.code = c.code
+           AND (e.kind NOT IN ('measure', 'goal')
+                OR (e.kind = 'measure' AND e.ref IN (SELECT 'measure:' || id FROM visible_measures))
+                OR (e.kind = 'goal' AND e.ref IN (SELECT 'goal:' || id FROM visible_goals)))) AS evidence_count,
        (SELECT COUNT(*) FROM goal_criteria gc JOIN visible_goals v ON v.id = gc.goal_id
          WHERE gc.code = c.code) AS goal_count
 FROM wwc_criteria c

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def make_db(url: str, seeded: bool = True) -> str:
-    with db.writer(url) as conn:
+    with db.writer(url, create=True) as conn:
         meta.migrate(conn)
         wwc_store.load_criteria(conn)
         if seeded:

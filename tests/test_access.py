@@ -58,12 +58,12 @@ def test_public_never_sees_drafts_and_goal_links_see_one_goal():
 def test_users_need_strong_unique_passwords_and_hash_with_argon2(seeded_url):
     with db.writer(seeded_url) as conn:
         with pytest.raises(access.AccessError, match="12 characters"):
-            access.add_user(conn, "weak", "editor", "short")
+            access.add_user(conn, "weak", "editor", "short", actor=ADMIN)
         with pytest.raises(access.AccessError, match="role"):
-            access.add_user(conn, "x", "root", "a-long-enough-password")
-        access.add_user(conn, "maria", "editor", "correct horse battery")
+            access.add_user(conn, "x", "root", "a-long-enough-password", actor=ADMIN)
+        access.add_user(conn, "maria", "editor", "correct horse battery", actor=ADMIN)
         with pytest.raises(access.AccessError, match="exists"):
-            access.add_user(conn, "maria", "viewer", "another long password")
+            access.add_user(conn, "maria", "viewer", "another long password", actor=ADMIN)
         stored = conn.execute(sa.select(schema.users.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2") and "correct horse" not in stored
     with db.reader(seeded_url) as conn:
@@ -79,7 +79,7 @@ def test_viewer_cannot_add_users(seeded_url):
 
 def test_share_links_are_hashed_scoped_expiring_and_revocable(seeded_url):
     with db.writer(seeded_url) as conn:
-        token = access.create_share(conn, "goal:reduce-homelessness", timedelta(days=1))
+        token = access.create_share(conn, "goal:reduce-homelessness", timedelta(days=1), actor=ADMIN)
         row = conn.execute(sa.select(schema.share_links)).first()
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
         actor = access.resolve_share(conn, token)
@@ -87,12 +87,12 @@ def test_share_links_are_hashed_scoped_expiring_and_revocable(seeded_url):
         assert access.resolve_share(conn, token, at=meta.now() + timedelta(days=2)) is None
         assert access.resolve_share(conn, "not-a-token") is None
         with pytest.raises(access.AccessError, match="not public"):
-            access.create_share(conn, "goal:workforce")
+            access.create_share(conn, "goal:workforce", actor=ADMIN)
         with pytest.raises(access.AccessError, match="no goal"):
-            access.create_share(conn, "goal:nope")
+            access.create_share(conn, "goal:nope", actor=ADMIN)
         with pytest.raises(access.Forbidden):
             access.create_share(conn, "portal", actor=EDITOR)
-        assert access.revoke_share(conn, row.id)
+        assert access.revoke_share(conn, row.id, actor=ADMIN)
         assert access.resolve_share(conn, token) is None
 
 

@@ -14,11 +14,9 @@ import pandas as pd
 import pytest
 
 from metrics.__main__ import main
-from metrics.access.visibility import STAFF
 from metrics.domain import certification
-from metrics.wwc import store as wwc_store
 from tests.test_cli import run as run_subprocess
-from tests.test_wwc_store import _next_standard_csv, snapshot
+from tests.test_wwc_store import _next_standard_csv, criteria, snapshot
 
 
 @pytest.fixture
@@ -39,7 +37,7 @@ def cli_city(tmp_path_factory) -> str:
 
 
 def test_list_json_csv_text(city_url, run):
-    expected = certification.assess(wwc_store.criteria_status(city_url, vis=STAFF), certification.load_levels())
+    expected = certification.assess(criteria(city_url), certification.load_levels())
     out = run("criteria", "--format", "json", url=city_url)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -58,14 +56,14 @@ def test_list_json_csv_text(city_url, run):
 
 
 def test_set_then_history(cli_city, run):
-    before = certification.assess(wwc_store.criteria_status(cli_city, vis=STAFF), certification.load_levels())
+    before = certification.assess(criteria(cli_city), certification.load_levels())
     res = run("criteria", "set", "EV-02", "--status", "met", "--evidence", "https://eval.example.gov/report",
               "--evidence", "measure:households-stable-housing", "--note", "Report published", "--owner",
               "Evaluation Lead", "--due", "2027-01-31", "--user", "cli-tester", url=cli_city)
     assert res.returncode == 0, res.stderr
     assert "status: not_started → met" in res.stdout or "status: in_progress → met" in res.stdout
     assert f"({before.met + 1} of {before.total} met)" in res.stdout
-    row = wwc_store.criteria_status(cli_city, vis=STAFF).set_index("code").loc["EV-02"]
+    row = criteria(cli_city).set_index("code").loc["EV-02"]
     assert row["status"] == "met" and row["owner"] == "Evaluation Lead" and row["evidence_count"] >= 2
 
     hist = run("criteria", "history", "EV-02", url=cli_city)

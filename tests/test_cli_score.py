@@ -80,3 +80,23 @@ def test_a_bad_period_is_one_line_and_non_zero(duck_city):
     assert "Traceback" not in out.stderr and "--as-of" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "score" in run("--help").stdout
+
+
+def test_cli_composite_equals_the_overview_views_for_the_same_day(city_url):
+    """The CLI and the Overview compute through the same view: the same day gives the same composite."""
+    from datetime import date
+
+    from metrics import access
+    from metrics.views import overview as overview_view
+
+    today = date.today()
+    out = run("score", "--as-of", today.isoformat(), "--format", "json", url=city_url)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    view = overview_view.build(city_url, access.LOCAL_ADMIN, today=today)
+    assert result["as_of_date"] == today.isoformat()
+    assert result["composite"] == pytest.approx(view.composite.score)
+    assert result["n_scored"] == view.composite.n_scored
+    assert result["stale_excluded"] == view.composite.stale_excluded == view.counts["stale"]
+    assert {r["measure_id"]: r["status"] for r in result["measures"]} == dict(
+        zip(view.status["measure_id"], view.status["status"], strict=True))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from metrics import access
 from tests.conftest import REPO
 from tests.ingest.test_commit import snapshot, value
 
 HH = "households-stable-housing"
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees of text escaped by domain.text.md (AppTest returns the Markdown source)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 @pytest.fixture
@@ -27,9 +35,9 @@ def _metric(at, label):
 
 def test_empty_page_offers_template_and_history(app):
     at = app.run()
-    assert not at.exception
+    assert not at.exception and not at.error
     assert at.title[0].value == "Upload data"
-    assert any("No uploads yet" in c.value for c in at.caption)
+    assert any("No uploads yet" in plain(c.value) for c in at.caption)
 
 
 def test_preview_accept_and_roll_back(app, seeded_url):
@@ -42,13 +50,17 @@ def test_preview_accept_and_roll_back(app, seeded_url):
     assert snapshot(seeded_url) == before  # preview wrote nothing
     next(b for b in at.button if b.label == "Accept and load").click()
     at = at.run()
-    assert not at.exception
-    assert any("loaded as upload #1" in s.value for s in at.success)
+    assert not at.exception and not at.error
+    assert any("loaded as upload #1" in plain(s.value) for s in at.success)
     assert value(seeded_url, HH, "2018-Q1") == 3100
+    assert any(plain(m.value) == "q.csv" for m in at.markdown)  # the history row
     at.button(key="rollback-1").click()
     at = at.run()
-    assert any("rolled back" in s.value for s in at.success)
+    assert not at.exception and not at.error
+    assert any("rolled back" in plain(s.value) for s in at.success)
     assert value(seeded_url, HH, "2018-Q1") == old
+    assert any(plain(m.value) == "rolled back" for m in at.markdown)
+    assert not any(b.key == "rollback-1" for b in at.button)  # nothing left to roll back
 
 
 def test_rejected_file_shows_reasons_without_traceback(app, seeded_url):
@@ -60,3 +72,34 @@ def test_rejected_file_shows_reasons_without_traceback(app, seeded_url):
     assert _metric(at, "Rejected") == "2"
     assert not any(b.label == "Accept and load" for b in at.button)
     assert snapshot(seeded_url) == before
+
+
+def test_file_name_stays_text_and_unchanged_upload_shows_in_history(app, seeded_url):
+    """A file name with Markdown is shown as text; an upload that changes nothing (no new data
+    version) still appears in the history at once (the history is read fresh, not cached)."""
+    name = "[notice](http://evil.example)![x](http://evil.example/i.png).csv"
+    old = value(seeded_url, HH, "2018-Q1")
+    app.session_state["upload"] = (name, f"measure_id,period,value\n{HH},2018-Q1,{old:g}\n".encode())
+    at = app.run()
+    assert not at.exception and not at.error
+    assert _metric(at, "Unchanged") == "1"
+    assert plain(at.subheader[0].value) == name and "](" not in at.subheader[0].value
+    next(b for b in at.button if b.label == "Accept and load").click()
+    at = at.run()
+    assert not at.exception and not at.error
+    assert any("loaded as upload #1" in plain(s.value) for s in at.success)
+    rows = [m.value for m in at.markdown if plain(m.value) == name]
+    assert rows and all("](" not in r for r in rows)  # escaped: no link, no image
+    assert at.button(key="rollback-1")
+
+
+def test_viewer_and_public_cannot_upload(seeded_url, monkeypatch):
+    monkeypatch.setenv("METRICS_DB_URL", seeded_url)
+    monkeypatch.chdir(REPO)
+    for who in (access.PUBLIC_PORTAL, access.Actor("user", "vera", "viewer")):
+        at = AppTest.from_file(str(REPO / "app_pages" / "upload.py"), default_timeout=60)
+        at.session_state["current_actor"] = who
+        at.run()
+        assert not at.exception
+        assert any("rights to upload csv" in e.value for e in at.error)
+        assert not at.title and not any(b.label == "Accept and load" for b in at.button)

@@ -293,3 +293,20 @@ def test_domain_modules_do_not_import_streamlit_or_a_database():
             "sys.exit(str(bad) if bad else 0)")
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)  # noqa: S603
+
+
+@pytest.mark.parametrize("last_end, frequency, stale", [
+    ("2024-12-31", "year", True), ("2025-12-31", "year", False), ("2025-06-30", "fiscal_year", False),
+    ("2026-03-31", "quarter", False), ("2026-04-30", "month", False), ("2026-03-31", "month", True)])
+def test_certification_and_overview_share_one_stale_rule(last_end, frequency, stale):
+    """On 2026-06-15 a yearly measure last reported for 2024 is stale on the Overview (due 2026-04-30
+    with 120 days' grace) and certification evidence ("measures updated on schedule") says so too;
+    they used to disagree for yearly measures."""
+    from metrics.domain import certification
+    from metrics.domain import scoring as rules
+    from metrics.domain.settings import Settings
+
+    grace = Settings().grace_days
+    label = periods.label_of(pd.Timestamp(last_end), frequency)
+    assert rules.is_stale(label, date(2026, 6, 15), pd.Timestamp(last_end), grace) is stale
+    assert certification._on_schedule(pd.Timestamp(last_end), frequency, date(2026, 6, 15), 7, grace) is (not stale)

@@ -32,7 +32,7 @@ def test_init_is_idempotent(fresh_url):
 
 def test_older_database_is_upgraded_in_place(request, tmp_path):
     url = f"duckdb:///{tmp_path / 'old.duckdb'}"
-    with db.writer(url) as conn:
+    with db.writer(url, create=True) as conn:
         meta.migrate(conn, target=1)
         conn.execute(sa.insert(schema.priorities).values(id="p", name="Kept", sort=0))
     with db.writer(url) as conn:
@@ -137,7 +137,9 @@ def test_bad_url_gives_one_line_with_password_masked():
         db.parse_url("not a url at all")
 
 
-def test_busy_duckdb_file_is_named(tmp_path):
+def test_busy_duckdb_file_is_named(tmp_path, monkeypatch):
+    """A writer waits METRICS_WRITE_WAIT seconds for another process, then names the file and holder."""
+    monkeypatch.setenv("METRICS_WRITE_WAIT", "1")
     path = tmp_path / "busy.duckdb"
     url = make_db(f"duckdb:///{path}", seeded=False)
     holder = subprocess.Popen([sys.executable, "-c", (
@@ -145,9 +147,12 @@ def test_busy_duckdb_file_is_named(tmp_path):
         str(path)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(db.DatabaseError) as exc, db.writer(url) as conn:
+        waits = []
+        with pytest.raises(db.DatabaseBusy) as exc, db.writer(url, on_wait=lambda s, why: waits.append(why)) as conn:
             conn.exec_driver_sql("SELECT 1")
         assert str(path) in str(exc.value) and "busy" in str(exc.value)
+        assert f"process {holder.pid}" in str(exc.value) and "open for writing" not in str(exc.value)
+        assert waits and "another process" in waits[0]
     finally:
         holder.kill()
         holder.wait()

@@ -12,12 +12,32 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from metrics import access
 from metrics.access.visibility import STAFF
 from metrics.charts import certification as cc
 from metrics.domain import certification, overview
 from metrics.store import db, meta, queries, schema
+from metrics.views import certification as cert_view
 from metrics.wwc import store as wwc_store
 from tests.conftest import make_db
+
+STAFF_READER = access.LOCAL_ADMIN
+
+
+def criteria(url: str) -> pd.DataFrame:
+    """The criteria with status as staff read them (the Certification view, as the page and CLI do)."""
+    return cert_view.build(url, STAFF_READER).criteria
+
+
+def history(code: str, url: str) -> pd.DataFrame:
+    return cert_view.detail(url, STAFF_READER, criterion=code).history
+
+
+def evidence(code: str, url: str) -> pd.DataFrame:
+    return cert_view.detail(url, STAFF_READER, criterion=code).evidence
+
+
+TESTER = access.Actor("user", "tester", "editor")  # writes require an actor; its name is recorded
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])
@@ -44,7 +64,7 @@ def snapshot(url: str) -> dict:
 
 
 def test_criteria_status_matches_tables(city_url):
-    df = wwc_store.criteria_status(city_url, vis=STAFF)
+    df = criteria(city_url)
     with db.reader(city_url) as conn:
         version = wwc_store.current_version(conn)
         raw = pd.DataFrame(conn.execute(sa.select(schema.wwc_status.c.code, schema.wwc_status.c.status)
@@ -60,7 +80,7 @@ def test_criteria_status_matches_tables(city_url):
 def test_demo_city_is_a_believable_silver(city_url):
     """Partly certified: Silver, core met, some practices strong and some weak, two years of history."""
     config = certification.load_levels()
-    a = certification.assess(wwc_store.criteria_status(city_url, vis=STAFF), config)
+    a = certification.assess(criteria(city_url), config)
     assert a.level == config.levels[0][0]  # the lowest level (Silver)
     assert a.core_missing == ()
     assert a.next_level is not None and a.needed_for_next > 1
@@ -74,7 +94,7 @@ def test_demo_city_is_a_believable_silver(city_url):
 
 def test_set_status_writes_fields_evidence_history_audit(writable_city):
     url = writable_city
-    before = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["EV-01"]
+    before = criteria(url).set_index("code").loc["EV-01"]
     v0 = snapshot(url)["version"]
     with db.writer(url) as conn:
         result = wwc_store.set_status(
@@ -82,17 +102,17 @@ def test_set_status_writes_fields_evidence_history_audit(writable_city):
             notes="Evaluation plan adopted",
             evidence=["https://evaluation.example.gov/plan", "measure:households-stable-housing",
                       "goal:reduce-homelessness", {"kind": "document", "ref": "Evaluation policy.pdf"}],
-            actor="tester")
+            actor=TESTER)
     assert set(result["changed"]) == {"status", "owner", "target_date", "notes"}
-    after = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["EV-01"]
+    after = criteria(url).set_index("code").loc["EV-01"]
     assert after["status"] == "met" and after["owner"] == "Evaluation Lead 2"
     assert pd.Timestamp(after["target_date"]).date() == date(2027, 3, 31)
     assert pd.Timestamp(after["last_reviewed"]).date() == meta.now().date()
     assert after["evidence_count"] == before["evidence_count"] + 4
 
-    ev = wwc_store.evidence("EV-01", url, vis=STAFF)
+    ev = evidence("EV-01", url)
     assert sorted(ev["kind"].tolist()[:4]) == ["document", "goal", "measure", "url"]
-    hist = wwc_store.history("EV-01", url, vis=STAFF)
+    hist = history("EV-01", url)
     mine = hist[hist["changed_by"] == "tester"]
     by_field = mine.set_index("field")
     assert by_field.loc["status", "old_value"] == before["status"]
@@ -106,18 +126,18 @@ def test_set_status_writes_fields_evidence_history_audit(writable_city):
     assert ("tester", "EV-01") in [tuple(r) for r in audit]
 
     # Unchanged fields write no history.
-    row = wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["PA-02"]
-    n0 = len(wwc_store.history("PA-02", url, vis=STAFF))
+    row = criteria(url).set_index("code").loc["PA-02"]
+    n0 = len(history("PA-02", url))
     with db.writer(url) as conn:
-        result = wwc_store.set_status(conn, "PA-02", status=row["status"], owner=row["owner"], actor="tester")
+        result = wwc_store.set_status(conn, "PA-02", status=row["status"], owner=row["owner"], actor=TESTER)
     assert result["changed"] == {}
-    assert len(wwc_store.history("PA-02", url, vis=STAFF)) == n0
+    assert len(history("PA-02", url)) == n0
 
     # A refused update on this engine leaves every table as it was.
     before = snapshot(url)
     with pytest.raises(wwc_store.CertificationError), db.writer(url) as conn:
         wwc_store.set_status(conn, "OD-04", status="met", evidence=["https://ok.example.gov/", "javascript:x"],
-                             actor="tester")
+                             actor=TESTER)
     assert snapshot(url) == before
 
 
@@ -135,7 +155,7 @@ def test_set_status_writes_fields_evidence_history_audit(writable_city):
 def test_invalid_update_writes_nothing(refusing_city, kwargs, expected):
     before = snapshot(refusing_city)
     with pytest.raises(wwc_store.CertificationError) as info, db.writer(refusing_city) as conn:
-        wwc_store.set_status(conn, actor="tester", **kwargs)
+        wwc_store.set_status(conn, actor=TESTER, **kwargs)
     assert len(info.value.errors) == len(expected)
     for fragment, message in zip(expected, info.value.errors, strict=True):
         assert fragment in message
@@ -157,19 +177,19 @@ def _next_standard_csv(tmp_path) -> tuple[str, set[str], str]:
 def test_load_standard_keeps_history_and_carries_status(writable_city, tmp_path):
     url = writable_city
     csv, shared, dropped = _next_standard_csv(tmp_path)
-    old = wwc_store.criteria_status(url, vis=STAFF).set_index("code")
+    old = criteria(url).set_index("code")
     old_version = old["standard_version"].iloc[0]
     with db.writer(url) as conn:
-        result = wwc_store.load_standard(conn, csv, "2026", "Standard 2026", actor="tester")
+        result = wwc_store.load_standard(conn, csv, "2026", "Standard 2026", actor=TESTER)
     assert result["carried_over"] == len(shared) and result["new"] == 1 and result["previous"] == old_version
 
-    new = wwc_store.criteria_status(url, vis=STAFF).set_index("code")
+    new = criteria(url).set_index("code")
     assert (new["standard_version"] == "2026").all()
     assert dropped not in new.index and new.loc["CI-04", "status"] == "not_started"
     for code in shared:
         assert new.loc[code, "status"] == old.loc[code, "status"]
         assert new.loc[code, "evidence_count"] == old.loc[code, "evidence_count"]
-    hist = wwc_store.history("PA-01", url, vis=STAFF)
+    hist = history("PA-01", url)
     carried = hist[hist["field"] == "carried_over"]
     assert len(carried) == 1 and carried["standard_version"].iloc[0] == "2026"
     assert (hist["standard_version"] == old_version).any()  # the old history is still readable
@@ -182,11 +202,11 @@ def test_load_standard_keeps_history_and_carries_status(writable_city, tmp_path)
 
     # A change now lands on the new standard; loading the same version again is refused.
     with db.writer(url) as conn:
-        wwc_store.set_status(conn, "CI-04", status="in_progress", actor="tester")
-    assert wwc_store.criteria_status(url, vis=STAFF).set_index("code").loc["CI-04", "status"] == "in_progress"
+        wwc_store.set_status(conn, "CI-04", status="in_progress", actor=TESTER)
+    assert criteria(url).set_index("code").loc["CI-04", "status"] == "in_progress"
     before = snapshot(url)
     with pytest.raises(wwc_store.CertificationError, match="already loaded"), db.writer(url) as conn:
-        wwc_store.load_standard(conn, csv, "2026")
+        wwc_store.load_standard(conn, csv, "2026", actor=TESTER)
     assert snapshot(url) == before
 
 
@@ -195,12 +215,12 @@ def test_load_standard_rejects_malformed_file(refusing_city, tmp_path):
     bad.write_text("practice,code,criterion,description\nOpen Data,OD-01,A,x\nOpen Data,OD-01,B,y\n")
     before = snapshot(refusing_city)
     with pytest.raises(wwc_store.CertificationError, match="duplicate"), db.writer(refusing_city) as conn:
-        wwc_store.load_standard(conn, bad, "2030")
+        wwc_store.load_standard(conn, bad, "2030", actor=TESTER)
     assert snapshot(refusing_city) == before
 
 
 def test_suggestions_match_counts_from_the_database(city_url):
-    sugg = wwc_store.suggestions(date.today(), city_url, vis=STAFF).set_index("code")
+    sugg = cert_view.build(city_url, STAFF_READER).suggestions.set_index("code")
     with db.reader(city_url) as conn:
         m = pd.DataFrame(conn.execute(sa.select(schema.measures.c.id, schema.measures.c.kind,
                                                 schema.measures.c.goal_id, schema.measures.c.state)).all(),
@@ -214,7 +234,7 @@ def test_suggestions_match_counts_from_the_database(city_url):
     assert sugg.loc["DM-08", "value"] == pytest.approx(len(set(active["id"]) & disagg) / len(active))
     assert sugg.loc["PA-01", "suggests_met"] == (len(with_outcome) / len(goal_ids) >= certification.SUGGEST_MIN_SHARE)
     # Advice only: computing suggestions changed no status.
-    assert wwc_store.criteria_status(city_url, vis=STAFF)["status"].isin(certification.STATUSES).all()
+    assert criteria(city_url)["status"].isin(certification.STATUSES).all()
 
 
 def test_observations_summary(city_url):
@@ -228,7 +248,7 @@ def test_observations_summary(city_url):
 
 
 def test_charts_carry_counts_and_titles(duck_city):
-    a = certification.assess(wwc_store.criteria_status(duck_city, vis=STAFF), certification.load_levels())
+    a = certification.assess(criteria(duck_city), certification.load_levels())
     fig = cc.practice_progress_figure(a.by_practice)
     assert [t.name for t in fig.data] == ["Met", "In progress", "Not started"]
     assert f"{a.met} of {a.total} met" in fig.layout.title.text
@@ -238,7 +258,7 @@ def test_charts_carry_counts_and_titles(duck_city):
     recent = queries.fetch("recent_aggregates", STAFF, url=duck_city, depth=overview.RECENT_DEPTH)
     targets = queries.fetch("targets", STAFF, url=duck_city)
     status = overview.measure_status(measures, recent, targets, date.today())
-    progress = cc.goal_progress_by_priority(status)
+    progress = certification.goal_progress_by_priority(status)
     assert progress["measures"].sum() == len(status)
     assert progress["on_track"].sum() == (status["status"] == "on_track").sum()
     fig = cc.goal_progress_figure(progress)

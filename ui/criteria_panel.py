@@ -1,24 +1,27 @@
-"""The WWC criteria a goal supports, shown on the Goal page."""
+"""The WWC criteria a goal supports, shown on the Goal page from the rows its view read."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+import pandas as pd
 import streamlit as st
 
-from metrics.domain.vocabulary import WWC_STATUS_TEXT as STATUS_TEXT  # noqa: E402 - one wording
-from ui import auth, data
+from metrics.domain.vocabulary import WWC_STATUS_TEXT
+from ui import auth
 
 
-def show_goal_criteria(goal_id: str, version: int) -> None:
-    rows = data.load("goal_criteria", version, goal_id=goal_id)
+def show_goal_criteria(rows: pd.DataFrame) -> None:
+    """`rows`: the goal_criteria rows of a GoalView (code, criterion, practice, status, owner, target_date)."""
     st.subheader("What Works Cities criteria this goal supports")
-    if rows.empty:
+    if rows is None or rows.empty:
         st.caption("No certification criteria are linked to this goal yet.")
         return
     met = int((rows["status"] == "met").sum())
     st.caption(f"{met} of {len(rows)} linked criteria met. Open one to see its evidence and history, "
                "or update it on the Certification page.")
-    table = rows.assign(status=rows["status"].map(STATUS_TEXT).fillna("○ Not started"),
-                        Link="/certification?criterion=" + rows["code"] + auth.link_suffix())
+    table = rows.assign(status=rows["status"].map(WWC_STATUS_TEXT).fillna(WWC_STATUS_TEXT["not_started"]),
+                        Link="/certification?criterion=" + rows["code"].astype(str).map(quote) + auth.link_suffix())
     st.dataframe(table[["code", "criterion", "practice", "status", "owner", "target_date", "Link"]],
                  hide_index=True, width="stretch",
                  column_config={"code": "Code", "criterion": "Criterion", "practice": "Practice",

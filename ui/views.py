@@ -60,6 +60,23 @@ def actor() -> access.Actor:
     return st.session_state.get("current_actor") or access.PUBLIC_PORTAL
 
 
+def require(action: str) -> access.Actor:
+    """First line of a page that needs more than reading: stop with a message if not allowed."""
+    who = actor()
+    if not access.allowed(who, action):
+        fail(f"You need {access.ACTIONS[action]} rights to {action.replace('-', ' ')}.")
+    return who
+
+
+def database_url() -> str:
+    """The database this app uses (for a page that calls a write function with the page's actor)."""
+    try:
+        return db.url_from_env()
+    except MetricsError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
 def _freeze(value: object) -> object:
     if isinstance(value, list | tuple | set):
         return tuple(_freeze(v) for v in value)
@@ -96,3 +113,13 @@ def show(view: Callable[..., Any], **filters) -> Any:
     version = getattr(result, "version", now.version)
     cache.put((name, url, version, vis, frozen), result)
     return result
+
+
+def fresh(view: Callable[..., Any], **filters) -> Any:
+    """The view read now, not from the cache: for a staff read that must reflect a write which
+    does not change the data version (an upload whose values were all unchanged)."""
+    try:
+        return view(database_url(), actor(), status().settings, **filters)
+    except MetricsError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")

@@ -34,15 +34,19 @@ _RANK = {"public": 0, "viewer": 1, "editor": 2, "admin": 3}
 class Forbidden(MetricsError, PermissionError):
     """Raised by ensure_allowed; pages turn it into a message, the CLI into exit code 3."""
 
+    exit_code = 3
+
 
 class AccessError(InputError):
     """Bad input to user or share management (weak password, unknown role, bad scope)."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # "user" | "public" | "local"
-    name: str
+    kind: str  # "user" | "public" | "local" (single-user mode) | "cli" (metrics.cli.actor)
+    name: str  # recorded as who did it in the audit log, uploads, history
     role: str  # "public" for share-link visitors
     scope: str = "portal"  # share links: "portal" or "goal:ID"
 
@@ -85,6 +89,13 @@ def allowed(actor: Actor, action: str, resource: Resource | None = None) -> bool
 
 
 def ensure_allowed(actor: Actor, action: str, resource: Resource | None = None) -> None:
+    """The first line of every write function: raise Forbidden unless `actor` may do `action`.
+
+    Anything that is not an Actor (None, a bare user name) is refused too, so a caller that
+    forgot who is acting can't slip through as "no check".
+    """
+    if not isinstance(actor, Actor):
+        raise Forbidden(f"no one may {action.replace('-', ' ')} without saying who is acting")
     if not allowed(actor, action, resource):
         what = f" {resource.kind} '{resource.id}'" if resource and resource.id else ""
         raise Forbidden(f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}{what}")

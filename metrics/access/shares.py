@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from metrics.access.policy import LOCAL_ADMIN, AccessError, Actor, ensure_allowed
+from metrics.access.policy import AccessError, Actor, ensure_allowed
 from metrics.store import meta, schema
 
 
@@ -43,9 +43,10 @@ def parse_expiry(text: str | None) -> timedelta | None:
     return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
 
-def create_share(conn: sa.Connection, scope: str, expires: timedelta | None = None,
-                 actor: Actor = LOCAL_ADMIN) -> str:
-    """Returns the token once; only its hash is stored, so a leaked database leaks no links."""
+def create_share(conn: sa.Connection, scope: str, expires: timedelta | None = None, *, actor: Actor) -> str:
+    """Returns the token once; only its hash is stored, so a leaked database leaks no links.
+
+    `actor` (required, manage-shares) is recorded as the link's creator and in the audit log."""
     ensure_allowed(actor, "manage-shares")
     _check_scope(conn, scope)
     token = secrets.token_urlsafe(32)
@@ -69,7 +70,8 @@ def resolve_share(conn: sa.Connection, token: str, at: datetime | None = None) -
     return Actor("public", "public link", "public", row.scope)
 
 
-def revoke_share(conn: sa.Connection, share_id: int, actor: Actor = LOCAL_ADMIN) -> bool:
+def revoke_share(conn: sa.Connection, share_id: int, *, actor: Actor) -> bool:
+    """Revoke one link; `actor` (required, manage-shares) is recorded in the audit log."""
     ensure_allowed(actor, "manage-shares")
     s = schema.share_links
     n = conn.execute(sa.update(s).where(s.c.id == share_id, s.c.revoked_at.is_(None))

@@ -13,9 +13,14 @@ MIN_PASSWORD_CHARS = 12
 _hasher = PasswordHasher()
 
 
-def add_user(conn: sa.Connection, name: str, role: str, password: str, actor: Actor | None = None) -> int:
-    if actor is not None:
-        ensure_allowed(actor, "manage-users")
+def add_user(conn: sa.Connection, name: str, role: str, password: str, *, actor: Actor) -> int:
+    """Add a staff account; `actor` (required) must have manage-users and is recorded in the audit log.
+
+    The first admin is created from the shell (`python -m metrics users add NAME --role admin`),
+    whose actor is the CLI's (metrics.cli.actor()), an admin because shell access to the
+    database is already full access.
+    """
+    ensure_allowed(actor, "manage-users")
     if role not in ROLES:
         raise AccessError(f"role must be one of {', '.join(ROLES)}, not '{role}'")
     if not name or len(name) > 64 or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
@@ -28,7 +33,7 @@ def add_user(conn: sa.Connection, name: str, role: str, password: str, actor: Ac
     uid = conn.execute(sa.insert(schema.users).values(
         name=name, role=role, password_hash=_hasher.hash(password), created_at=meta.now())
         .returning(schema.users.c.id)).scalar_one()
-    meta.audit(conn, actor.name if actor else "cli", "add-user", "user", name, {"role": role})
+    meta.audit(conn, actor.name, "add-user", "user", name, {"role": role})
     return uid
 
 

@@ -6,13 +6,12 @@ deficiencies); every bar carries its count as text, so colour is never the only 
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.domain import scoring
-from metrics.domain.vocabulary import WWC_STATUS_LABELS
+from metrics.domain import text
+from metrics.domain.certification import GOAL_STATUS_ORDER
+from metrics.domain.vocabulary import STATUSES, WWC_STATUS_LABELS
 
 # status -> (label, fill, text colour); text colour chosen for contrast on the fill
 CRITERIA_STYLE = {
@@ -20,7 +19,6 @@ CRITERIA_STYLE = {
     "in_progress": (WWC_STATUS_LABELS["in_progress"], "#E69F00", "#000000"),
     "not_started": (WWC_STATUS_LABELS["not_started"], "#DDDDDD", "#000000"),
 }
-GOAL_STATUS_ORDER = ("on_track", "at_risk", "off_track", "no_target", "stale", "no_data")
 _DARK_FILLS = {"#0072B2", "#D55E00", "#009E73"}
 
 
@@ -48,7 +46,7 @@ def practice_progress_figure(by_practice: pd.DataFrame) -> go.Figure:
 
     `by_practice` is certification.assess(...).by_practice (practice, met, in_progress, not_started, total).
     """
-    labels = [f"{html.escape(str(p))}<br><span style=\"font-size:11px\">{int(m)} of {int(t)} met</span>" for p, m, t in
+    labels = [f"{text.html_text(p)}<br><span style=\"font-size:11px\">{int(m)} of {int(t)} met</span>" for p, m, t in
               zip(by_practice["practice"], by_practice["met"], by_practice["total"], strict=True)]
     fig = go.Figure()
     for status, (label, fill, text_colour) in CRITERIA_STYLE.items():
@@ -63,31 +61,13 @@ def practice_progress_figure(by_practice: pd.DataFrame) -> go.Figure:
     return _bar_layout(fig, f"WWC criteria by practice: {met} of {total} met", "Criteria", len(labels))
 
 
-def goal_progress_by_priority(status: pd.DataFrame) -> pd.DataFrame:
-    """Per priority: measures in each scoring status, the total and the share on track.
-
-    `status` is metrics.overview.measure_status(...) (needs priority_name and status columns).
-    Ordered as the priorities first appear in `status`.
-    """
-    cols = ["priority_name", *GOAL_STATUS_ORDER, "measures", "on_track_share"]
-    if status.empty:
-        return pd.DataFrame(columns=cols)
-    df = status.assign(priority_name=status["priority_name"].fillna("No priority"))
-    order = list(dict.fromkeys(df["priority_name"]))
-    counts = (pd.crosstab(df["priority_name"], df["status"])
-              .reindex(index=order, columns=list(GOAL_STATUS_ORDER), fill_value=0))
-    counts["measures"] = counts.sum(axis=1)
-    counts["on_track_share"] = counts["on_track"] / counts["measures"]
-    return counts.rename_axis(None, axis=1).reset_index()[cols]
-
-
 def goal_progress_figure(progress: pd.DataFrame) -> go.Figure:
     """Horizontal stacked bars per priority: share of its measures in each status, counts as text."""
-    labels = [f"{html.escape(str(p))}<br><span style=\"font-size:11px\">{int(o)} of {int(n)} on track</span>" for p, o, n in
+    labels = [f"{text.html_text(p)}<br><span style=\"font-size:11px\">{int(o)} of {int(n)} on track</span>" for p, o, n in
               zip(progress["priority_name"], progress["on_track"], progress["measures"], strict=True)]
     fig = go.Figure()
     for status in GOAL_STATUS_ORDER:
-        style = scoring.STATUSES[status]
+        style = STATUSES[status]
         counts = progress[status].astype(int)
         if not counts.any():
             continue

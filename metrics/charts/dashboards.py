@@ -58,8 +58,9 @@ def history_chart(history: pd.DataFrame, targets: pd.DataFrame, name: str, unit:
     """A measure over time against the target in force, with the tolerance band.
 
     `limits` = (mean, lcl, ucl) draws statistical control limits so a reader can tell
-    normal variation from a real change.
+    normal variation from a real change. The name and unit are user text: escaped here.
     """
+    name, unit = text.html_text(name), text.html_text(unit) or None
     fig = go.Figure()
     steps = target_steps(history, targets)
     if not steps.empty and steps["target"].notna().any():
@@ -84,12 +85,21 @@ def history_chart(history: pd.DataFrame, targets: pd.DataFrame, name: str, unit:
 
 
 def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension: str) -> go.Figure:
-    """One line per group (district, race…) so gaps over time are visible."""
+    """One line per group (district, race…) so gaps over time are visible.
+
+    With a `shown` column (the value as the reader may see it: 'suppressed', '3 (below 11)')
+    the hover text is that column. Names, units, dimensions and members are escaped here.
+    """
+    name, dimension, unit = text.html_text(name), text.html_text(dimension), text.html_text(unit) or None
     fig = go.Figure()
     for i, (member, g) in enumerate(frame.groupby("member", sort=True)):
-        fig.add_trace(go.Scatter(x=g["period"], y=g["value"], mode="lines", name=str(member),
+        label = text.html_text(member)
+        shown = "shown" in g
+        fig.add_trace(go.Scatter(x=g["period"], y=g["value"], mode="lines", name=label,
                                  line={"color": OKABE_ITO[i % len(OKABE_ITO)], "width": 2},
-                                 hovertemplate=f"{member}: " + "%{y:,.2f}<extra></extra>"))
+                                 customdata=g["shown"].map(text.html_text).to_numpy() if shown else None,
+                                 hovertemplate=f"{label}: " + ("%{customdata}" if shown else "%{y:,.2f}")
+                                 + "<extra></extra>"))
     fig.update_xaxes(type="category", nticks=12)
     return _layout(fig, f"{name} by {dimension}", axis_title(name, unit))
 
@@ -97,15 +107,17 @@ def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension:
 # --------------------------------------------------------------------------- dashboards (issue 6)
 
 def _hover(unit: str | None, fmt_spec: str = ",.0f") -> str:
+    unit = text.html_text(unit) or None
     return "%{y:" + fmt_spec + "}" + (f" {unit}" if unit and unit not in ("%", "USD") else "") + \
         ("%" if unit == "%" else "")
 
 
-def _vmark(fig: go.Figure, x: str, text: str, colour: str = "#555555") -> None:
-    """A labelled vertical marker on a category x axis (add_vline can't anchor text there)."""
+def _vmark(fig: go.Figure, x: str, label: str, colour: str = "#555555") -> None:
+    """A labelled vertical marker on a category x axis (add_vline can't anchor text there).
+    The label may be user text (a target change's reason): escaped here."""
     fig.add_shape(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1,
                   line={"color": colour, "dash": "dot", "width": 2})
-    fig.add_annotation(x=x, y=1, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="top",
+    fig.add_annotation(x=x, y=1, yref="paper", text=text.html_text(label), showarrow=False, xanchor="left", yanchor="top",
                        font={"size": 12, "color": colour}, bgcolor="rgba(255,255,255,0.8)")
 
 
@@ -151,33 +163,36 @@ def projection_chart(history: pd.DataFrame, targets: pd.DataFrame, proj: scoring
                                  hovertemplate="Projected %{x}: " + _hover(unit) + "<extra></extra>"))
         fig.add_trace(go.Scatter(x=[xs[-1]], y=[proj.target_value], mode="markers", name="Goal",
                                  marker={"symbol": "star", "size": 16, "color": OKABE_ITO[3]},
-                                 hovertemplate=f"Goal {goal_label or ''}: " + _hover(unit) + "<extra></extra>"))
-    fig.update_layout(title={"text": f"{name}: history, target and projection"})
+                                 hovertemplate=f"Goal {text.html_text(goal_label)}: " + _hover(unit)
+                                 + "<extra></extra>"))
+    fig.update_layout(title={"text": f"{text.html_text(name)}: history, target and projection"})
     return narrow_legend(fig)
 
 
 def small_multiples(frame: pd.DataFrame, meta: pd.DataFrame, cols: int = 3, title: str = "Linked outputs"
                     ) -> go.Figure:
-    """One small chart per measure (columns of a wide frame indexed by period), own y axis and unit."""
+    """One small chart per measure (columns of a wide frame indexed by period), own y axis and unit.
+    Measure names, units and the title are user text: escaped here."""
     from plotly.subplots import make_subplots
 
     ids = list(frame.columns)
     rows = max(1, -(-len(ids) // cols))
     names = meta.set_index("id")
     fig = make_subplots(rows=rows, cols=min(cols, max(len(ids), 1)), shared_xaxes=False,
-                        subplot_titles=[f"{names.at[i, 'name']} ({names.at[i, 'unit']})" for i in ids],
+                        subplot_titles=[axis_title(text.html_text(names.at[i, "name"]),
+                                                   text.html_text(names.at[i, "unit"])) for i in ids],
                         vertical_spacing=0.18, horizontal_spacing=0.07)
     for k, mid in enumerate(ids):
         s = frame[mid]
         unit = names.at[mid, "unit"]
         fig.add_trace(go.Scatter(x=[str(x) for x in s.index], y=s.to_numpy(), mode="lines",
-                                 name=str(names.at[mid, "name"]), showlegend=False,
+                                 name=text.html_text(names.at[mid, "name"]), showlegend=False,
                                  line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2},
                                  hovertemplate="%{x}: " + _hover(unit) + "<extra></extra>"),
                       row=k // cols + 1, col=k % cols + 1)
     fig.update_xaxes(type="category", nticks=5)
     fig.update_yaxes(separatethousands=True, rangemode="tozero")
-    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=260 * rows + 60,
+    fig.update_layout(title={"text": text.html_text(title), "x": 0}, template="plotly_white", height=260 * rows + 60,
                       margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"size": 12})
     fig.update_annotations(font={"size": 12})
     return fig
@@ -185,8 +200,10 @@ def small_multiples(frame: pd.DataFrame, meta: pd.DataFrame, cols: int = 3, titl
 
 def indexed_chart(indexed: pd.DataFrame, meta: pd.DataFrame, outcome_id: str, base: str,
                   marks: list[tuple[str, str]] | None = None) -> go.Figure:
-    """Outputs and the outcome indexed to 100 at `base`, so beds, hours and households share an axis."""
+    """Outputs and the outcome indexed to 100 at `base`, so beds, hours and households share an axis.
+    Measure names and marker labels are user text: escaped here."""
     names = meta.set_index("id")
+    base = text.html_text(base)
     fig = go.Figure()
     fig.add_hline(y=100, line={"color": "#999999", "width": 1})
     k = 0
@@ -194,11 +211,12 @@ def indexed_chart(indexed: pd.DataFrame, meta: pd.DataFrame, outcome_id: str, ba
         is_outcome = mid == outcome_id
         colour = TARGET if is_outcome else OKABE_ITO[k % len(OKABE_ITO)]
         k += 0 if is_outcome else 1
-        label = f"{names.at[mid, 'name']} ({'outcome' if is_outcome else 'output'})"
+        mname = text.html_text(names.at[mid, "name"])
+        label = f"{mname} ({'outcome' if is_outcome else 'output'})"
         fig.add_trace(go.Scatter(
             x=[str(x) for x in indexed.index], y=indexed[mid], mode="lines+markers" if is_outcome else "lines",
             name=label, line={"color": colour, "width": 4 if is_outcome else 2, "dash": "solid" if is_outcome else "dash"},
-            hovertemplate=f"{names.at[mid, 'name']}: " + "%{y:.0f}<extra></extra>"))
+            hovertemplate=f"{mname}: " + "%{y:.0f}<extra></extra>"))
     for x, label in marks or []:
         _vmark(fig, x, label, OKABE_ITO[3])
     fig.update_xaxes(type="category", nticks=12)
@@ -209,12 +227,15 @@ def indexed_chart(indexed: pd.DataFrame, meta: pd.DataFrame, outcome_id: str, ba
 
 def ratio_lines(frame: pd.DataFrame, title: str, y_title: str, hover_unit: str = "",
                 marks: list[tuple[str, str]] | None = None, fmt_spec: str = ",.2f") -> go.Figure:
-    """Several ratio series (columns = series names) over the same periods."""
+    """Several ratio series (columns = series names) over the same periods.
+    Series names, titles and units are user text (measure names): escaped here."""
     fig = go.Figure()
+    title, y_title, hover_unit = text.html_text(title), text.html_text(y_title), text.html_text(hover_unit)
     for k, col in enumerate(frame.columns):
-        fig.add_trace(go.Scatter(x=[str(x) for x in frame.index], y=frame[col], mode="lines+markers", name=str(col),
+        label = text.html_text(col)
+        fig.add_trace(go.Scatter(x=[str(x) for x in frame.index], y=frame[col], mode="lines+markers", name=label,
                                  line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2}, marker={"size": 4},
-                                 hovertemplate=f"{col}: " + "%{y:" + fmt_spec + "}" + hover_unit + "<extra></extra>"))
+                                 hovertemplate=f"{label}: " + "%{y:" + fmt_spec + "}" + hover_unit + "<extra></extra>"))
     for x, label in marks or []:
         _vmark(fig, x, label, OKABE_ITO[3])
     fig.update_xaxes(type="category", nticks=12)
@@ -223,13 +244,18 @@ def ratio_lines(frame: pd.DataFrame, title: str, y_title: str, hover_unit: str =
 
 
 def gap_chart(gaps: pd.DataFrame, name: str, unit: str | None, dimension: str) -> go.Figure:
-    """The gap between the best and worst group each period (max - min of groups not suppressed)."""
+    """The gap between the best and worst group each period (max - min of groups not suppressed).
+
+    Names, units, dimensions and members are user text: escaped here for plotly's HTML labels."""
+    name, dimension = text.html_text(name), text.html_text(dimension)
+    unit = text.html_text(unit) or None
+    members = "high_member" in gaps
     fig = go.Figure(go.Scatter(x=gaps["period"].astype(str), y=gaps["value"], mode="lines+markers",
                                name=f"Gap between {dimension} groups", line={"color": OKABE_ITO[3], "width": 3},
-                               customdata=gaps[["high_member", "low_member"]].to_numpy() if "high_member" in gaps
-                               else None,
+                               customdata=gaps[["high_member", "low_member"]].map(text.html_text).to_numpy()
+                               if members else None,
                                hovertemplate="%{x}: gap %{y:,.2f}" + (f" {unit}" if unit else "")
-                               + ("<br>highest %{customdata[0]}, lowest %{customdata[1]}" if "high_member" in gaps
+                               + ("<br>highest %{customdata[0]}, lowest %{customdata[1]}" if members
                                   else "") + "<extra></extra>"))
     fig.update_xaxes(type="category", nticks=12)
     _layout(fig, f"{name}: gap between highest and lowest {dimension} (max − min)", axis_title("Gap", unit))
@@ -238,16 +264,21 @@ def gap_chart(gaps: pd.DataFrame, name: str, unit: str | None, dimension: str) -
 
 def vs_city_chart(frame: pd.DataFrame, name: str, y_title: str, dimension: str, hover_unit: str = "",
                   reference: float | None = 0.0) -> go.Figure:
-    """Each group against the city figure (difference, or share of the city total for counts)."""
+    """Each group against the city figure (difference, or share of the city total for counts).
+
+    Names, titles, dimensions and members are user text: escaped here for plotly's HTML labels."""
     fig = go.Figure()
     if reference is not None:
         fig.add_hline(y=reference, line={"color": TARGET, "width": 1})
+    hover_unit = text.html_text(hover_unit)
     for k, (member, g) in enumerate(frame.groupby("member", sort=True)):
-        fig.add_trace(go.Scatter(x=g["period"].astype(str), y=g["vs_city"], mode="lines", name=str(member),
+        label = text.html_text(member)
+        fig.add_trace(go.Scatter(x=g["period"].astype(str), y=g["vs_city"], mode="lines", name=label,
                                  line={"color": OKABE_ITO[k % len(OKABE_ITO)], "width": 2},
-                                 hovertemplate=f"{member}: " + "%{y:,.2f}" + hover_unit + "<extra></extra>"))
+                                 hovertemplate=f"{label}: " + "%{y:,.2f}" + hover_unit + "<extra></extra>"))
     fig.update_xaxes(type="category", nticks=12)
-    _layout(fig, f"{name}: each {dimension} against the city figure", y_title)
+    _layout(fig, f"{text.html_text(name)}: each {text.html_text(dimension)} against the city figure",
+            text.html_text(y_title))
     fig.update_yaxes(rangemode="normal")
     return narrow_legend(fig, per_row=3)
 

@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from metrics import access
+from metrics import access, cli
 from metrics.store import db
 
 
@@ -22,7 +22,7 @@ def _password(args: argparse.Namespace) -> str:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     with db.writer() as conn:
-        access.add_user(conn, args.name, args.role, _password(args))
+        access.add_user(conn, args.name, args.role, _password(args), actor=cli.actor())
     print(f"added {args.role} '{args.name}'")
     return 0
 
@@ -36,7 +36,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 def cmd_share_create(args: argparse.Namespace) -> int:
     with db.writer() as conn:
-        token = access.create_share(conn, args.scope, access.parse_expiry(args.expires))
+        token = access.create_share(conn, args.scope, access.parse_expiry(args.expires), actor=cli.actor())
     base = args.base_url or os.environ.get("METRICS_PUBLIC_URL", "http://localhost:8501")
     print(f"{base.rstrip('/')}/?share={token}")
     return 0
@@ -52,7 +52,7 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     with db.writer() as conn:
-        done = access.revoke_share(conn, args.id)
+        done = access.revoke_share(conn, args.id, actor=cli.actor())
     print(f"revoked share {args.id}" if done else f"share {args.id} was not active")
     return 0 if done else 1
 

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
 import pandas as pd
 
-from metrics.access.visibility import STAFF
-from metrics.domain import certification
+from metrics import access, cli
+from metrics.domain import certification, text
+from metrics.domain.vocabulary import WWC_STATUS_LABELS
 from metrics.store import db
-from metrics.views import exports as export
+from metrics.views import certification as cert_view
 from metrics.wwc import store as wwc_store
 
-LIST_COLUMNS = ["code", "practice", "criterion", "is_core", "status", "owner", "target_date", "last_reviewed",
-                "evidence_count"]
-
-
-def _summary(df: pd.DataFrame) -> tuple[certification.Assessment, str]:
-    a = certification.assess(df, certification.load_levels())
-    return a, str(df["standard_version"].iloc[0]) if len(df) else ""
+LIST_COLUMNS = cert_view.LIST_COLUMNS
+# Reads see what staff see (the same view as the Certification page); writes pass cli.actor().
+READER = access.LOCAL_ADMIN
 
 
 def _jsonable(value: object) -> object:
@@ -35,12 +31,12 @@ def _jsonable(value: object) -> object:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    df = wwc_store.criteria_status(vis=STAFF)
-    if df.empty:
+    v = cert_view.build(None, READER)
+    if v.empty:
         print("error: no WWC criteria loaded; run `python -m metrics init`", file=sys.stderr)
         return 1
-    a, version = _summary(df)
-    rows = df[LIST_COLUMNS]
+    a, version = v.assessment, v.standard
+    rows = v.criteria[LIST_COLUMNS]
     if args.format == "json":
         out = {"standard": version, "level": a.level, "met": a.met, "total": a.total, "share": round(a.share, 4),
                "core_met": a.core_met, "core_missing": list(a.core_missing), "next_level": a.next_level,
@@ -48,7 +44,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                "criteria": [{k: _jsonable(v) for k, v in r.items()} for r in rows.to_dict("records")]}
         sys.stdout.write(json.dumps(out) + "\n")
     elif args.format == "csv":
-        sys.stdout.write(export.to_csv(rows))
+        sys.stdout.write(text.to_csv(rows))
     else:
         level = a.level or "Not certified"
         print(f"Standard {version}: {level} — {a.met} of {a.total} criteria met ({a.share:.0%}); "
@@ -59,7 +55,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for r in rows.itertuples():
             due = f"  due {r.target_date}" if r.target_date is not None and not pd.isna(r.target_date) else ""
             owner = f"  [{r.owner}]" if isinstance(r.owner, str) and r.owner else ""
-            label = certification.STATUS_LABELS.get(r.status, r.status)
+            label = WWC_STATUS_LABELS.get(r.status, r.status)
             print(f"{r.code:<7} {label:<12} {r.criterion}{owner}{due}")
     return 0
 
@@ -75,7 +71,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         with db.writer() as conn:
             result = wwc_store.set_status(conn, args.code, status=args.status, owner=args.owner,
                                           target_date=args.due, notes=args.note, evidence=evidence,
-                                          actor=args.user)
+                                          actor=cli.actor(args.user))
     except wwc_store.CertificationError as exc:
         for msg in exc.errors:
             print(f"error: {msg}", file=sys.stderr)
@@ -85,21 +81,20 @@ def cmd_set(args: argparse.Namespace) -> int:
     if result["evidence"]:
         changes.append(f"{result['evidence']} evidence item(s) attached")
     print(f"{args.code}: " + ("; ".join(changes) if changes else "no change (marked reviewed)"))
-    df = wwc_store.criteria_status(vis=STAFF)
-    a, _ = _summary(df)
+    a = cert_view.build(None, READER).assessment
     print(f"level now: {a.level or 'Not certified'} ({a.met} of {a.total} met)"
           + (f"; {a.next_level} needs {a.needed_for_next} more" if a.next_level else ""))
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    df = wwc_store.criteria_status(vis=STAFF)
-    if args.code not in set(df["code"]):
+    d = cert_view.detail(None, READER, criterion=args.code)
+    if d.code is None:
         print(f"error: unknown criterion code {args.code!r}", file=sys.stderr)
         return 1
-    hist = wwc_store.history(args.code, vis=STAFF)
+    hist = d.history
     if args.format == "csv":
-        sys.stdout.write(export.to_csv(hist))
+        sys.stdout.write(text.to_csv(hist))
         return 0
     if hist.empty:
         print(f"{args.code}: no recorded changes")
@@ -118,7 +113,7 @@ def _shown(value: object) -> str:
 def cmd_load_standard(args: argparse.Namespace) -> int:
     try:
         with db.writer() as conn:
-            result = wwc_store.load_standard(conn, args.csv, args.version, args.name, actor=args.user)
+            result = wwc_store.load_standard(conn, args.csv, args.version, args.name, actor=cli.actor(args.user))
     except wwc_store.CertificationError as exc:
         for msg in exc.errors:
             print(f"error: {msg}", file=sys.stderr)
@@ -128,13 +123,6 @@ def cmd_load_standard(args: argparse.Namespace) -> int:
           f"{result['carried_over']} carried over from {result['previous'] or '—'}, {result['new']} new; "
           "it is now the current standard")
     return 0
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -158,7 +146,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--note", help="notes on the criterion (replaces the current notes; '' clears)")
     s.add_argument("--owner", help="who owns the work ('' clears)")
     s.add_argument("--due", metavar="YYYY-MM-DD", help="target date ('' clears)")
-    s.add_argument("--user", default=_default_user(), help="who is making the change (default: %(default)s)")
+    s.add_argument("--user", help="who the change is for; recorded beside the login name (cli:LOGIN)")
     s.set_defaults(func=cmd_set)
 
     h = cmds.add_parser("history", help="every recorded change to one criterion",
@@ -172,5 +160,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("csv", help="criteria file: practice,code,criterion,description[,confirmed]")
     ls.add_argument("--version", required=True, help="standard version label, e.g. 2026")
     ls.add_argument("--name", help="display name of the standard")
-    ls.add_argument("--user", default=_default_user(), help="who is loading it (default: %(default)s)")
+    ls.add_argument("--user", help="who the standard is loaded for; recorded beside the login name (cli:LOGIN)")
     ls.set_defaults(func=cmd_load_standard)

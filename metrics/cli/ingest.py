@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 
+from metrics import access, cli
 from metrics.ingest import Mapping, template_csv
 from metrics.ingest.commit import ingest
-from metrics.ingest.rollback import RollbackRefused, history, rollback
+from metrics.ingest.rollback import RollbackRefused, rollback
+from metrics.views import uploads as uploads_view
 
 
-def _user(args: argparse.Namespace) -> str:
-    if args.user:
-        return args.user
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
+def _actor(args: argparse.Namespace) -> access.Actor:
+    """The CLI actor (cli:<login>, admin), with --user recorded beside the login name."""
+    return cli.actor(args.user)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -39,8 +36,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         options["actual_kinds"] = [k.strip() for k in args.as_actual.split(",") if k.strip()]
     if args.max_bytes:
         options["max_bytes"] = args.max_bytes
-    out = ingest(path, mapping=mapping, options=options, user=_user(args), create_measures=args.create_measures,
-                 dry_run=args.dry_run)
+    out = ingest(path, mapping=mapping, options=options, create_measures=args.create_measures,
+                 dry_run=args.dry_run, actor=_actor(args))
     if args.format == "json":
         print(json.dumps(out.to_dict(), default=str, indent=2))
     else:
@@ -49,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    rows = history(limit=args.limit)
+    rows = uploads_view.history(None, access.LOCAL_ADMIN, limit=args.limit).rows
     if args.format == "json":
         sys.stdout.write(rows.to_json(orient="records", date_format="iso") + "\n")
         return 0
@@ -63,7 +60,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     try:
-        print(rollback(args.upload_id, user=_user(args)))
+        print(rollback(args.upload_id, actor=_actor(args)))
     except RollbackRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -87,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--as-actual", metavar="KINDS",
                    help="also load these value kinds as observations, e.g. budget,estimate (default: actual only)")
     s.add_argument("--format", choices=["text", "json"], default="text")
-    s.add_argument("--user", help="who is uploading (default: the login name)")
+    s.add_argument("--user", help="who the upload is for; recorded beside the login name (cli:LOGIN)")
     s.add_argument("--max-bytes", type=int, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_ingest)
     s = sub.add_parser("uploads", help="list the upload history", description="List uploads, newest first.")
@@ -98,7 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Roll back one upload in one transaction; refused if a later upload changed "
                                    "the same values.")
     s.add_argument("upload_id", type=int)
-    s.add_argument("--user", help="who is rolling back (default: the login name)")
+    s.add_argument("--user", help="who the rollback is for; recorded beside the login name (cli:LOGIN)")
     s.set_defaults(func=cmd_rollback)
     s = sub.add_parser("template", help="print the canonical long CSV template",
                        description="Print the header and two example rows of the canonical long layout.")

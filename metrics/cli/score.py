@@ -6,49 +6,38 @@ import argparse
 import json
 import math
 import sys
-from datetime import date
 
 import pandas as pd
 
-from metrics.access.visibility import STAFF
-from metrics.domain import overview, periods, scoring
-from metrics.store import db, meta, queries
+from metrics import access
+from metrics.domain import periods
+from metrics.views import score as score_view
 
 COLUMNS = ["measure_id", "period", "actual", "target", "score", "status"]
 COMPOSITE_ROW = "_composite"
+CLI_ACTOR = access.LOCAL_ADMIN  # the CLI reads as staff (drafts and non-public goals included)
 
 
-def _as_of(label: str | None, fiscal_start_month: int) -> tuple[str, date]:
-    if not label:
-        today = date.today()
-        return today.isoformat(), today
+def _clean(v: object) -> object:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def score(as_of_label: str | None = None, url: str | None = None, actor: access.Actor = CLI_ACTOR) -> dict:
+    """The scorecard as plain data: {'as_of', 'composite', 'stale_excluded', ..., 'measures': [...]}.
+
+    Computed by the score view (metrics.views.score), the same computation as the Overview's
+    headline, so the CLI's composite and the page's can't differ for the same day.
+    """
     try:
-        p = periods.parse(label, fiscal_start_month)
+        v = score_view.build(url, actor, as_of=as_of_label)
     except periods.PeriodError as exc:
         raise SystemExit(f"error: --as-of must be a canonical period label (2018-03, 2018-Q1, 2018, FY2019, "
                          f"2018-03-31): {exc}") from None
-    return label, p.end
-
-
-def score(as_of_label: str | None = None) -> dict:
-    """The scorecard as plain data: {'as_of', 'composite', 'stale_excluded', ..., 'measures': [...]}."""
-    url = db.url_from_env()
-    with db.reader(url) as conn:
-        fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
-        label, as_of = _as_of(as_of_label, fsm)
-        measures = queries.fetch("measures", STAFF, conn=conn)
-        recent = queries.fetch("aggregates_as_of", STAFF, conn=conn, as_of=as_of, depth=overview.RECENT_DEPTH)
-        targets = queries.fetch("targets", STAFF, conn=conn)
-    status = scoring.latest_status(measures, recent, targets, as_of)
-    comp = scoring.composite_from_status(status)
-
-    def clean(v: object) -> object:
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        return v.item() if hasattr(v, "item") else v
-
-    rows = [{c: clean(r[c]) for c in COLUMNS} for r in status[COLUMNS].to_dict("records")]
-    return {"as_of": label, "as_of_date": as_of.isoformat(), "composite": clean(comp.score),
+    comp = v.composite
+    rows = [{c: _clean(r[c]) for c in COLUMNS} for r in v.status[COLUMNS].to_dict("records")]
+    return {"as_of": v.as_of, "as_of_date": v.as_of_date.isoformat(), "composite": _clean(comp.score),
             "n_scored": comp.n_scored, "stale_excluded": comp.stale_excluded,
             "no_target_excluded": comp.no_target_excluded, "no_data_excluded": comp.no_data_excluded,
             "measures": rows}

@@ -9,7 +9,9 @@ WWC revises its standard and a new standard should be an edit to configuration, 
 from __future__ import annotations
 
 import math
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -18,15 +20,15 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from metrics.domain import periods
-from metrics.domain.vocabulary import WWC_STATUS_LABELS, WWC_STATUSES
+from metrics.domain import periods, scoring
+from metrics.domain.vocabulary import STATUSES as MEASURE_STATUSES
+from metrics.domain.vocabulary import WWC_STATUSES
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_LEVELS_PATH = DATA_DIR / "wwc_levels.toml"
 DEFAULT_CRITERIA_PATH = DATA_DIR / "wwc_criteria.csv"
 
-STATUSES = WWC_STATUSES
-STATUS_LABELS = WWC_STATUS_LABELS
+STATUSES = WWC_STATUSES  # labels: vocabulary.WWC_STATUS_LABELS / WWC_STATUS_TEXT
 NOTE_MAX_CHARS = 4000
 URL_MAX_CHARS = 2000
 EVIDENCE_MAX_ITEMS = 50
@@ -36,7 +38,6 @@ EVIDENCE_REF_KINDS = ("measure", "goal")  # internal evidence written as `measur
 SUGGEST_MIN_SHARE = 0.8
 # A measure is stale when no period ending within this many periods after its last one has been loaded
 # (one period to elapse plus one period of reporting lag).
-STALE_AFTER_PERIODS = 2
 TARGET_REVIEW_DAYS = 365
 INACTIVE_MEASURE_STATES = frozenset({"retired", "archived", "inactive", "deleted"})
 
@@ -364,19 +365,19 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna() | s.astype(str).str.strip().eq("")
 
 
-def _on_schedule(last_end: object, frequency: object, as_of: date, fiscal_start_month: int) -> bool:
-    """True while the period after the last one loaded is at most one period late."""
+def _on_schedule(last_end: object, frequency: object, as_of: date, fiscal_start_month: int,
+                 grace_days: Mapping[str, int] | None) -> bool:
+    """Not stale by the one stale rule the Overview and the score CLI use (scoring.is_stale)."""
     if pd.isna(last_end) or frequency not in periods.GRAINS:
         return False
     label = periods.label_of(pd.Timestamp(last_end), str(frequency), fiscal_start_month)
-    deadline = periods.parse(periods.shift(label, STALE_AFTER_PERIODS, fiscal_start_month),
-                             fiscal_start_month).end
-    return as_of <= deadline
+    return not scoring.is_stale(label, as_of, pd.Timestamp(last_end), grace_days)
 
 
 def suggest_evidence(measures: pd.DataFrame, goals: pd.DataFrame, observations_summary: pd.DataFrame,
                      targets: pd.DataFrame, as_of: date, *, min_share: float = SUGGEST_MIN_SHARE,
-                     fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH) -> pd.DataFrame:
+                     fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH,
+                     grace_days: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Indicators from the city's own measure registry that speak to specific criteria.
 
     Returns one row per (indicator, criterion) with columns code, indicator, value (share, NaN when there
@@ -405,8 +406,8 @@ def suggest_evidence(measures: pd.DataFrame, goals: pd.DataFrame, observations_s
     results["measures_disaggregated"] = (_share(k, n), f"{k} of {n} measures have disaggregated data")
 
     last_end = obs["last_period_end"].reindex(m["id"]).to_numpy()
-    fresh = [_on_schedule(e, f, as_of, fiscal_start_month) for e, f in zip(last_end, m["frequency"],
-                                                                           strict=True)]
+    fresh = [_on_schedule(e, f, as_of, fiscal_start_month, grace_days)
+             for e, f in zip(last_end, m["frequency"], strict=True)]
     stale = [mid for mid, ok in zip(m["id"], fresh, strict=True) if not ok]
     k = n - len(stale)
     detail = f"{k} of {n} measures are up to date"
@@ -435,3 +436,48 @@ def suggest_evidence(measures: pd.DataFrame, goals: pd.DataFrame, observations_s
              "suggests_met": bool(value >= min_share) if value == value else False}
             for ind, (value, detail) in results.items() for code in INDICATOR_CRITERIA[ind]]
     return pd.DataFrame(rows, columns=["code", "indicator", "value", "detail", "suggests_met"])
+
+
+# --- what the Certification page shows -----------------------------------------------------------
+
+_REF_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def is_web_link(ref: object) -> bool:
+    try:
+        parts = urlsplit(str(ref))
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def evidence_link(ref: object) -> str | None:
+    """Where an evidence item can be opened: http(s) links as given, measure:/goal: refs inside the app.
+    Anything else (a document name, or a scheme such as javascript:) gets no link."""
+    if is_web_link(ref):
+        return str(ref)
+    kind, _, ref_id = str(ref).partition(":")
+    if kind in EVIDENCE_REF_KINDS and _REF_ID.fullmatch(ref_id):
+        return f"/{kind}?{kind}={ref_id}"
+    return None
+
+
+GOAL_STATUS_ORDER = tuple(MEASURE_STATUSES)  # on track, at risk, off track, no target, stale, no data
+
+
+def goal_progress_by_priority(status: pd.DataFrame) -> pd.DataFrame:
+    """Per priority: measures in each scoring status, the total and the share on track.
+
+    `status` is overview.measure_status(...) (needs priority_name and status columns).
+    Ordered as the priorities first appear in `status`.
+    """
+    cols = ["priority_name", *GOAL_STATUS_ORDER, "measures", "on_track_share"]
+    if status.empty:
+        return pd.DataFrame(columns=cols)
+    df = status.assign(priority_name=status["priority_name"].fillna("No priority"))
+    order = list(dict.fromkeys(df["priority_name"]))
+    counts = (pd.crosstab(df["priority_name"], df["status"])
+              .reindex(index=order, columns=list(GOAL_STATUS_ORDER), fill_value=0))
+    counts["measures"] = counts.sum(axis=1)
+    counts["on_track_share"] = counts["on_track"] / counts["measures"]
+    return counts.rename_axis(None, axis=1).reset_index()[cols]

@@ -1,13 +1,17 @@
 """Equity: gaps between groups and districts, with small counts suppressed.
 
 Publishing "3 households" for one group in one district can identify people, so counts
-below a city threshold (meta key `suppress_below`, default 11) are shown as
-"suppressed", never as the number. Suppressing one cell is not enough when the city
-total is published: total minus the others gives it back, so when exactly one group is
-suppressed in a period the next smallest is suppressed too (complementary suppression).
-Gaps are computed only from what is shown, so they can't leak a suppressed value either.
-Pure pandas. The threshold is the city setting `suppress_below` (domain.settings); public reads
-already get suppressed cells from the visibility rule (sql/_visibility.sql), which follows the same rule.
+below a city threshold (setting `suppress_below`, default 11) are shown as "suppressed",
+never as the number. Suppressing one cell is not enough when the city total is published:
+total minus the others gives it back, so when exactly one group is suppressed in a period
+the next smallest is suppressed too (complementary suppression). Gaps are computed only
+from what is shown, so they can't leak a suppressed value either.
+
+Who decides what is suppressed is the visibility rule in SQL (sql/_visibility.sql): every
+breakdown row arrives with a `suppressed` flag, and for the public the suppressed value is
+already NULL. `suppress()` below is the same rule written in pandas, kept as the reference
+the SQL is tested against (tests/test_views_equity.py); views take the flag from SQL and
+use `shown_from_flags()`. Pure pandas.
 """
 
 from __future__ import annotations
@@ -45,10 +49,38 @@ def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_SUPPRESS_BELOW, by: t
     return out
 
 
-def display_values(frame: pd.DataFrame, digits: int = 0) -> pd.Series:
-    """Text for tables: the number, or 'suppressed' (never the hidden number)."""
-    return pd.Series([SUPPRESSED if s else ("—" if pd.isna(v) else f"{v:,.{digits}f}")
-                      for v, s in zip(frame["shown"], frame["suppressed"], strict=True)], index=frame.index)
+def shown_from_flags(frame: pd.DataFrame, value_col: str = "value") -> pd.DataFrame:
+    """Add `shown` (the value, or NaN where the visibility rule flagged the cell `suppressed`)."""
+    out = frame.copy()
+    flags = out["suppressed"].fillna(False).astype(bool) if "suppressed" in out else False
+    out["suppressed"] = flags
+    out["shown"] = out[value_col].astype(float).where(~out["suppressed"])
+    return out
+
+
+def display_values(frame: pd.DataFrame, digits: int = 0, *, below: int | None = None) -> pd.Series:
+    """Text for tables: the number, or 'suppressed' (never the hidden number).
+
+    `below` is for staff readers only, who get the raw value of a suppressed cell: it is then
+    shown marked, "3 (below 11)" for a small count, "40 (complement)" for the next smallest
+    hidden with it. Without `below`, or without a raw value (the public), it is 'suppressed'.
+    """
+    raw = frame["value"] if "value" in frame else frame["shown"]
+    out = []
+    for v, r, s in zip(frame["shown"], raw, frame["suppressed"], strict=True):
+        if not s:
+            out.append("—" if pd.isna(v) else f"{v:,.{digits}f}")
+        elif below is None or pd.isna(r):
+            out.append(SUPPRESSED)
+        else:
+            out.append(f"{r:,.{digits}f} ({f'below {below}' if r < below else 'complement'})")
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def group_label(member: object, dimension: str) -> str:
+    """'District 3' for a numbered member, the member itself otherwise ('Black', 'Other')."""
+    text = str(member)
+    return f"{dimension.title()} {text}" if text.isdigit() else text
 
 
 def gaps(frame: pd.DataFrame, value_col: str = "shown") -> pd.DataFrame:

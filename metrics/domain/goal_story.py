@@ -56,11 +56,48 @@ def series_of(observations: pd.DataFrame, measure_id: str) -> pd.Series:
     return s
 
 
-def history_frame(observations: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+def history_frame(observations: pd.DataFrame, measure_id: str,
+                  fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH) -> pd.DataFrame:
     """period, period_end, value rows of one measure (for charts.history_chart)."""
     s = series_of(observations, measure_id)
-    return pd.DataFrame({"period": s.index, "period_end": [periods.parse(p).end for p in s.index],
+    return pd.DataFrame({"period": s.index,
+                         "period_end": [periods.parse(p, fiscal_start_month).end for p in s.index],
                          "value": s.to_numpy()})
+
+
+def align_outputs(observations: pd.DataFrame, outcome_id: str, output_ids: list[str], measures: pd.DataFrame,
+                  names: dict, fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH
+                  ) -> tuple[pd.DataFrame | None, list[str], str | None]:
+    """The outputs on the outcome's calendar (compare.aligned), leaving out any that can't be.
+
+    An output reported less often than the outcome can't be split into its periods without
+    inventing data. Rather than losing the whole comparison, such outputs are left out and
+    named. Returns (aligned frame or None if no output fits, the output ids kept, the sentence
+    saying what was left out and why, or None).
+    """
+    def attempt(ids: list[str]) -> pd.DataFrame:
+        return compare.aligned(observations, outcome_id, ids, measures, fiscal_start_month=fiscal_start_month)
+
+    try:
+        return attempt(output_ids), list(output_ids), None
+    except ValueError:
+        pass
+    kept, left = [], []
+    for o in output_ids:
+        try:
+            attempt([o])
+        except ValueError as exc:
+            left.append(f"{names.get(o, o)} ({str(exc).rstrip('.')})")
+        else:
+            kept.append(o)
+    if not kept:
+        return None, [], "No output can be lined up with the outcome's periods: " + "; ".join(left) + "."
+    try:
+        frame = attempt(kept)
+    except ValueError as exc:  # the outputs fit one by one but not together: say so, compare none
+        return None, [], f"The outputs can't be lined up with the outcome's periods: {str(exc).rstrip('.')}."
+    return frame, kept, ("Left out of the comparison below, because they can't be lined up with the outcome's "
+                         "periods: " + "; ".join(left) + ".")
 
 
 def index_to_base(aligned_df: pd.DataFrame, base: str | None = None) -> tuple[pd.DataFrame, str | None]:
@@ -123,25 +160,26 @@ def find_switch(series: pd.Series, targets: pd.DataFrame, measure_id: str, unit:
     return Switch(shift_label, shift_label, None, sentence)
 
 
-def key_number(series: pd.Series, label: str, unit: str = "") -> str:
+def key_number(series: pd.Series, label: str, unit: str = "",
+               fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH) -> str:
     """'2018-Q1: 3,024 households, +1,222 on 2017-Q1' (the change vs the same period a year before)."""
     value = series.get(label)
     if value is None or pd.isna(value):
         return f"{label}: no figure reported."
     text = f"{label}: {fmt_number(value)} {unit}".rstrip()
-    before = periods.same_period_last_year(label)
+    before = periods.same_period_last_year(label, fiscal_start_month)
     if before in series.index and not pd.isna(series[before]):
         text += f", {fmt_number(value - series[before], signed=True)} on {before}"
     return text
 
 
 def milestone(series: pd.Series, targets: pd.DataFrame, measure_id: str, direction: str,
-              after: str | None) -> str | None:
+              after: str | None, fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH) -> str | None:
     """The first period from `after` on where the outcome met the target in force (else None)."""
     labels = list(series.index)
     start = labels.index(after) if after in labels else 0
     for label in labels[start:]:
-        t = scoring.target_for(targets, measure_id, periods.parse(label).end)
+        t = scoring.target_for(targets, measure_id, periods.parse(label, fiscal_start_month).end)
         if t and scoring.measure_status(series[label], t.value, direction) == "on_track":
             return label
     return None
@@ -184,14 +222,16 @@ def recent_window(series: pd.Series, years: int = 2) -> pd.Series:
     return series.dropna().iloc[-max(n, scoring.MIN_PROJECTION_POINTS):]
 
 
-def future_labels(last_label: str, target_date: date | str) -> list[str]:
+def future_labels(last_label: str, target_date: date | str,
+                  fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH) -> list[str]:
     """Period labels after last_label up to the one containing target_date (empty if already past)."""
+    fsm = fiscal_start_month
     grain = periods.grain_of(last_label)
-    end = periods.label_of(pd.Timestamp(target_date), grain)
-    nxt = periods.shift(last_label, 1)
-    if periods.parse(end).end < periods.parse(nxt).end:
+    end = periods.label_of(pd.Timestamp(target_date), grain, fsm)
+    nxt = periods.shift(last_label, 1, fsm)
+    if periods.parse(end, fsm).end < periods.parse(nxt, fsm).end:
         return []
-    return periods.period_range(nxt, end)
+    return periods.period_range(nxt, end, fsm)
 
 
 def conversion_table(aligned_df: pd.DataFrame, outcome_id: str, output_ids: list[str], names: dict,

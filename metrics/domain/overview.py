@@ -1,11 +1,14 @@
 """The mayor's one-screen read, assembled from measures, recent values and targets.
 
-Only the last few periods of each measure are fetched (sql/recent_aggregates.sql), so
-the Overview costs the same on a city with fifteen years of history as on one with two.
+Only the last few periods of each measure ending by the day in question are fetched
+(sql/aggregates_as_of.sql, read by views.score), so the Overview costs the same on a city
+with fifteen years of history as on one with two. Pure pandas: the cap and the stale rule
+are the city's settings, passed in by the view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,9 +21,14 @@ RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measu
 
 
 def measure_status(measures: pd.DataFrame, recent: pd.DataFrame, targets: pd.DataFrame,
-                   as_of: date | pd.Timestamp | str) -> pd.DataFrame:
-    """Latest status per measure with goal/priority columns attached for grouping."""
-    status = scoring.latest_status(measures, recent, targets, as_of)
+                   as_of: date | pd.Timestamp | str, *, cap: float = scoring.DEFAULT_CAP,
+                   grace_days: int | Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Latest status per measure with goal/priority columns attached for grouping.
+
+    `cap` and `grace_days` are the city's settings (Settings.composite_cap, Settings.grace_days):
+    the Overview and the score CLI pass the same ones, so they agree on what is stale.
+    """
+    status = scoring.latest_status(measures, recent, targets, as_of, cap=cap, grace_days=grace_days)
     keep = ["id", "kind", "department", "goal_id", "goal_name", "priority_id", "priority_name", "state", "is_public"]
     return status.merge(measures[keep].rename(columns={"id": "measure_id"}), on="measure_id", how="left")
 
@@ -38,6 +46,13 @@ def goal_rollup(status: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={"index": "id"})
 
 
+def scorecard(measures: pd.DataFrame, recent: pd.DataFrame, targets: pd.DataFrame,
+              as_of: date | pd.Timestamp | str, *, cap: float = scoring.DEFAULT_CAP,
+              grace_days: int | Mapping[str, int] | None = None) -> tuple[pd.DataFrame, scoring.Composite]:
+    """Every measure's status as of a day and the city composite: what the Overview headline and
+    `python -m metrics score` both show (one computation, so the two can't differ)."""
+    status = measure_status(measures, recent, targets, as_of, cap=cap, grace_days=grace_days)
+    return status, scoring.composite_from_status(status, cap=cap)
 
 
 MOVEMENT_MONTHS = 12
@@ -66,14 +81,20 @@ class Summary:
 
 
 def summary(measures: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
-            today: date | pd.Timestamp | str, n_movers: int = 5) -> Summary:
-    """Everything the Overview shows, from the recent rows and the short composite history."""
-    status = measure_status(measures, recent, targets, today)
-    comp = scoring.composite_from_status(status)
-    movement = scoring.composite_series(measures, history, targets, movement_points(today))
+            today: date | pd.Timestamp | str, n_movers: int = 5, *, cap: float = scoring.DEFAULT_CAP,
+            grace_days: int | Mapping[str, int] | None = None,
+            scored: tuple[pd.DataFrame, scoring.Composite] | None = None) -> Summary:
+    """Everything the Overview shows, from the recent rows and the short composite history.
+
+    `scored` is scorecard()'s result for the same rows and day when the caller has it already.
+    """
+    status, comp = scored or scorecard(measures, recent, targets, today, cap=cap, grace_days=grace_days)
+    movement = scoring.composite_series(measures, history, targets, movement_points(today), cap=cap,
+                                        grace_days=grace_days)
     mv = scoring.movers(status, n=n_movers)
     stale = status[status["status"] == "stale"].copy()
-    stale["due"] = [scoring.due_date(p, e).date() for p, e in zip(stale["period"], stale["period_end"], strict=True)]
+    stale["due"] = [scoring.due_date(p, e, grace_days).date()
+                    for p, e in zip(stale["period"], stale["period_end"], strict=True)]
     stale = stale[["measure_id", "name", "period", "due", "department", "goal_name"]].sort_values("due")
     ends = pd.to_datetime(recent["period_end"]) if not recent.empty else pd.Series(dtype="datetime64[ns]")
     return Summary(status, comp, movement, mv, stale.reset_index(drop=True),

@@ -57,19 +57,7 @@ def target_for(targets: pd.DataFrame | None, measure_id: object, period_end: dat
     """
     if targets is None or targets.empty:
         return None
-    t = targets[targets["measure_id"] == measure_id]
-    if t.empty:
-        return None
-    end = pd.Timestamp(period_end).normalize()
-    frm = pd.to_datetime(t["effective_from"])
-    to = pd.to_datetime(t["effective_to"])
-    inside = (frm.isna() | (frm <= end)) & (to.isna() | (to >= end))
-    if not inside.any():
-        return None
-    pick = frm[inside].sort_values(kind="stable", na_position="first").index[-1]
-    tol = t.at[pick, "tolerance"] if "tolerance" in t else 0.0
-    return Target(float(t.at[pick, "value"]), 0.0 if pd.isna(tol) else float(tol),
-                  None if pd.isna(frm[pick]) else frm[pick], None if pd.isna(to[pick]) else to[pick])
+    return target_lookup(targets[targets["measure_id"] == measure_id])(measure_id, pd.Timestamp(period_end).normalize())
 
 
 def measure_status(actual: float | None, target: float | None, direction: str = "higher",
@@ -119,10 +107,19 @@ def _grace(grain: str, grace_days: int | Mapping[str, int] | None) -> int:
 def due_date(period: str, period_end: date | pd.Timestamp | None = None,
              grace_days: int | Mapping[str, int] | None = None) -> pd.Timestamp:
     """The date by which the NEXT period's figure should have arrived (end + one period + grace)."""
-    this = periods.parse(period)
-    length = pd.Timestamp(periods.parse(periods.shift(period, 1)).end) - pd.Timestamp(this.end)
-    end = pd.Timestamp(this.end if period_end is None or pd.isna(period_end) else period_end)
-    return end.normalize() + length + pd.Timedelta(days=_grace(this.grain, grace_days))
+    _prev, _yoy, grain, length = _label_facts(str(period))
+    end = pd.Timestamp(periods.parse(period).end if period_end is None or pd.isna(period_end) else period_end)
+    return _due(end, grain, length, grace_days)
+
+
+def _due(end: pd.Timestamp, grain: str, length: pd.Timedelta, grace_days: int | Mapping[str, int] | None
+         ) -> pd.Timestamp:
+    """The stale rule itself: the period's end, one more period, then the grain's grace."""
+    return end.normalize() + length + _grace_delta(grain, grace_days)
+
+
+def _grace_delta(grain: str, grace_days: int | Mapping[str, int] | None) -> pd.Timedelta:
+    return pd.Timedelta(days=_grace(grain, grace_days))
 
 
 def is_stale(period: str, as_of: date | pd.Timestamp | str, period_end: date | pd.Timestamp | None = None,
@@ -158,8 +155,8 @@ def _label_facts(label: str) -> tuple[str, str, str, pd.Timedelta]:
     return periods.shift(label, -1), periods.same_period_last_year(label), this.grain, length
 
 
-def _target_lookup(targets: pd.DataFrame | None):
-    """target_for, vectorised once: measure id -> candidate rows, then a cheap scan per measure."""
+def target_lookup(targets: pd.DataFrame | None):
+    """The target rule, prepared once: measure id -> candidate rows, then a cheap scan per measure."""
     by_measure: dict[object, list[tuple]] = {}
     if targets is not None and not targets.empty:
         frm = pd.to_datetime(targets["effective_from"])
@@ -172,7 +169,7 @@ def _target_lookup(targets: pd.DataFrame | None):
         best = None
         for f, t, v, tl in by_measure.get(mid, ()):
             if (pd.isna(f) or f <= end) and (pd.isna(t) or t >= end):
-                # same rule as target_for: latest effective_from wins, ties go to the later row
+                # latest effective_from wins, ties go to the later row
                 if best is None or pd.isna(best[0]) or (not pd.isna(f) and f >= best[0]):
                     best = (f, t, v, tl)
         if best is None:
@@ -231,8 +228,8 @@ def _status_at(records: list[dict], has_direction: bool, prep: _Prepared, target
             yoy = values.get((mid, yoy_label), math.nan)
             t = target_of(mid, end)
             status = measure_status(actual, t.value if t else None, direction, t.tolerance if t else 0.0)
-            if end.normalize() + length + pd.Timedelta(days=_grace(grain, grace_days)) < as_of:
-                status = "stale"  # same rule as is_stale, with the period arithmetic cached
+            if _due(end, grain, length, grace_days) < as_of:  # is_stale, with the period facts cached
+                status = "stale"
             row.update(period=label, period_end=end, actual=float(actual), status=status,
                        target=t.value if t else math.nan, tolerance=t.tolerance if t else math.nan,
                        score=score_ratio(actual, t.value, direction, cap) if t else math.nan,
@@ -256,7 +253,7 @@ def latest_status(measures: pd.DataFrame, observations: pd.DataFrame, targets: p
     targets grouped once, so 1,000 measures take milliseconds, not seconds.
     """
     return _status_at(_records(measures), "direction" in measures.columns, _prepare(observations),
-                      _target_lookup(targets), pd.Timestamp(as_of), cap, grace_days)
+                      target_lookup(targets), pd.Timestamp(as_of), cap, grace_days)
 
 
 @dataclass(frozen=True)
@@ -406,7 +403,7 @@ def composite_series(measures: pd.DataFrame, observations: pd.DataFrame, targets
     """
     rows = []
     records, has_direction = _records(measures), "direction" in measures.columns
-    prep, target_of = _prepare(observations), _target_lookup(targets)  # once, not once per as-of point
+    prep, target_of = _prepare(observations), target_lookup(targets)  # once, not once per as-of point
     for item in as_of:
         label, ts = _when(item)
         status = _status_at(records, has_direction, prep, target_of, ts, cap, grace_days)

@@ -1,7 +1,7 @@
 """Ingest into the database: read + validate (pure), preview (SQL diff), commit (one transaction).
 
-    outcome = ingest("extract.csv", user="ana", dry_run=True)   # preview only, nothing written
-    outcome = ingest("extract.csv", user="ana")                  # commit, or reject with a report
+    outcome = ingest("extract.csv", actor=who, dry_run=True)   # preview only, nothing written
+    outcome = ingest("extract.csv", actor=who)                  # commit, or reject with a report
 
 Everything that writes happens inside one `db.writer` transaction: the uploads row, one
 `observation_revisions` row per new/changed observation, the upsert, targets (with
@@ -13,7 +13,6 @@ Any error rolls all of it back; a rejected file never opens a writer. A file who
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ from .validate import _period_facts, validate
 
 #: Test hook: when set, a commit writes this file after the upsert and then sleeps inside
 #: the open transaction, so a test can kill the process mid-commit.
-PAUSE_ENV = "METRICS_INGEST_PAUSE_FILE"
 
 
 @dataclass
@@ -96,11 +94,16 @@ def _raw(source: str | Path | bytes | BinaryIO, max_bytes: int) -> tuple[bytes |
     return (data if len(data) <= max_bytes else None), getattr(source, "name", "<upload>"), len(data)
 
 
+def _committed_upload_of(conn: sa.Connection, sha: str) -> int | None:
+    found = conn.execute(sa.select(sa.func.min(schema.uploads.c.id)).where(
+        schema.uploads.c.sha256 == sha, schema.uploads.c.status == "committed")).scalar()
+    return None if found is None else int(found)
+
+
 def _context(url: str | None, sha: str) -> dict[str, Any]:
     m = schema.measures
     with db.reader(url) as conn:
-        dup = conn.execute(sa.select(sa.func.min(schema.uploads.c.id)).where(
-            schema.uploads.c.sha256 == sha, schema.uploads.c.status == "committed")).scalar()
+        dup = _committed_upload_of(conn, sha)
         known = pd.DataFrame(conn.execute(sa.select(m.c.id, m.c.frequency, m.c.plausible_min,
                                                     m.c.plausible_max)).all(),
                              columns=["id", "frequency", "plausible_min", "plausible_max"])
@@ -142,18 +145,19 @@ def _rejected(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
     return frame.loc[bad, cols]
 
 
-def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, file_name: str | None = None,
-           mapping: Mapping | None = None, options: dict[str, Any] | None = None, user: str | None = None,
-           create_measures: bool = False, dry_run: bool = False, actor: access.Actor | None = None) -> Outcome:
+def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, actor: access.Actor,
+           file_name: str | None = None, mapping: Mapping | None = None, options: dict[str, Any] | None = None,
+           create_measures: bool = False, dry_run: bool = False) -> Outcome:
     """Read, validate, preview and (unless `dry_run`) commit one file. Never raises for a bad
     file; database errors propagate after the transaction has been rolled back.
 
-    `actor` is checked here, not only by the page: an actor without upload rights gets
-    access.Forbidden before a byte is read. The CLI passes none (shell access is database access).
+    `actor` is required and checked here, not only by the page: an actor without upload-csv
+    rights gets access.Forbidden before a byte is read, for a dry run too (a preview stages the
+    file in the database). Its name is recorded as the uploader and in the audit log. The CLI
+    passes its own actor (metrics.cli.actor(): the OS user, admin rights).
     """
-    if actor is not None:
-        access.ensure_allowed(actor, "upload-csv")
-        user = user or actor.name
+    access.ensure_allowed(actor, "upload-csv")
+    user = actor.name
     started = time.perf_counter()
     max_bytes = int((options or {}).get("max_bytes", settings.MAX_FILE_BYTES))
     raw, name, size = _raw(source, max_bytes)
@@ -192,6 +196,10 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, fil
               "measures_created": len(drafts)}
     try:
         with db.writer(url) as conn:
+            again = _committed_upload_of(conn, sha)  # inside the writer lock: a racing twin committed first
+            if again is not None:
+                return Outcome("duplicate", f"{name}: already loaded as upload #{again}; nothing changed",
+                               report, name, sha, upload_id=again)
             insert_drafts(conn, drafts)
             stage(conn, obs, tgt)
             preview = diff(conn)
@@ -216,14 +224,6 @@ def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
     return conn.execute(sa.text(queries.sql_text(name)), params)
 
 
-def _after_upsert() -> None:
-    """Test hook (see PAUSE_ENV); a no-op in normal runs."""
-    marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        Path(marker).write_text("inside the transaction")
-        time.sleep(120)
-
-
 def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[str, int], used: Mapping,
             user: str | None) -> int:
     now = meta.now()
@@ -238,7 +238,6 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         _run(conn, "ingest_observations_insert_new", upload_id=upload_id, updated_at=now)
     if c["changed"]:
         _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)
-    _after_upsert()
     reason = upload_reason(upload_id)
     if c.get("targets_changed"):
         _run(conn, "ingest_targets_history_changed", actor=user, at=now, reason=reason)
@@ -263,9 +262,7 @@ def upload_reason(upload_id: int) -> str:
 def remember_mapping(conn: sa.Connection, key: str | None, mapping: Mapping) -> None:
     if not key:
         return
-    cm = schema.column_mappings
-    conn.execute(sa.delete(cm).where(cm.c.source_key == key))
-    conn.execute(sa.insert(cm).values(source_key=key, mapping=mapping.to_json(), updated_at=meta.now()))
+    _run(conn, "ingest_mapping_upsert", source_key=key, mapping=mapping.to_json(), updated_at=meta.now())
 
 
 def remembered_mapping(key: str, url: str | None = None) -> Mapping | None:

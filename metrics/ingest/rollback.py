@@ -8,11 +8,9 @@ the rollback is refused and names that upload: roll it back first. One transacti
 
 from __future__ import annotations
 
-import pandas as pd
 import sqlalchemy as sa
 
 from metrics import access
-from metrics.access.visibility import STAFF
 from metrics.errors import MetricsError
 from metrics.store import db, meta, queries, schema
 
@@ -27,12 +25,14 @@ def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
     return conn.execute(sa.text(queries.sql_text(name)), params)
 
 
-def rollback(upload_id: int, url: str | None = None, user: str | None = None,
-             actor: access.Actor | None = None) -> str:
-    """Roll back one committed upload; returns a one-line summary or raises RollbackRefused."""
-    if actor is not None:
-        access.ensure_allowed(actor, "rollback-upload")
-        user = user or actor.name
+def rollback(upload_id: int, url: str | None = None, *, actor: access.Actor) -> str:
+    """Roll back one committed upload; returns a one-line summary or raises RollbackRefused.
+
+    `actor` is required and must have rollback-upload (access.Forbidden otherwise, before the
+    database is opened); its name is recorded as who rolled back and in the audit log.
+    """
+    access.ensure_allowed(actor, "rollback-upload")
+    user = actor.name
     u = schema.uploads
     with db.writer(url) as conn:
         row = conn.execute(sa.select(u.c.id, u.c.status, u.c.layout, u.c.file_name).where(u.c.id == upload_id)).first()
@@ -62,8 +62,3 @@ def rollback(upload_id: int, url: str | None = None, user: str | None = None,
         meta.audit(conn, user, "upload-rollback", "upload", str(upload_id),
                     {"deleted": deleted, "restored": restored})
     return f"upload #{upload_id} rolled back: {deleted:,} values removed, {restored:,} restored"
-
-
-def history(url: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """Uploads, newest first."""
-    return queries.fetch("uploads", STAFF, url=url, limit=limit)

@@ -53,7 +53,9 @@ def _compile(sql: str, params: dict, dialect: sa.Dialect) -> tuple[str, list]:
 
 
 def _adbc_uri(url: sa.URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """libpq URI for ADBC with the same connect timeout as the SQLAlchemy engine."""
+    query = {**url.query, "connect_timeout": str(max(1, round(db.connect_timeout_seconds())))}
+    return url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
 
 
 def _prepared(name: str, vis: Visibility | None) -> tuple[str, dict]:
@@ -114,6 +116,7 @@ def _fetch_pg_adbc(url: str, sql: str, params: dict) -> pa.Table:
     text, args = _compile(sql, params, _PG_DOLLAR)
     try:
         with adbc.connect(_adbc_uri(db.parse_url(url))) as conn, conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(db.statement_timeout_seconds() * 1000)}")
             cur.execute(text, parameters=args or None)
             return cur.fetch_arrow_table()
     except Exception as exc:  # noqa: BLE001 - one line for the person, details in the chain

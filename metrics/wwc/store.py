@@ -2,6 +2,8 @@
 
 The standard is versioned: criteria rows carry the standard version, so loading a newer
 standard later adds rows beside the old ones and the city's history stays readable.
+This module writes (criteria, demo status, status updates, new standards); everything that is
+read back goes through metrics.views.certification and the visibility rule.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.access.visibility import Visibility
+from metrics import access
 from metrics.domain import certification
 from metrics.errors import InputError
-from metrics.store import meta, queries, schema
+from metrics.store import meta, schema
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CRITERIA_CSV = DATA_DIR / "wwc_criteria.csv"
@@ -124,45 +126,6 @@ def seed_demo_status(conn: sa.Connection, seed: int) -> None:
                  [dict(goal_id=g, code=c) for g, cs in DEMO_GOAL_CRITERIA.items() for c in cs])
 
 
-# --- reads -------------------------------------------------------------------------------------------
-
-def criteria_status(url: str | None = None, conn: sa.Connection | None = None, *,
-                    vis: Visibility) -> pd.DataFrame:
-    """The current standard's criteria with status, owner, due date and evidence counts."""
-    return queries.fetch("wwc_criteria_status", vis, conn=conn, url=url)
-
-
-def history(code: str, url: str | None = None, conn: sa.Connection | None = None, *,
-            vis: Visibility) -> pd.DataFrame:
-    return queries.fetch("wwc_history", vis, conn=conn, url=url, code=code)
-
-
-def evidence(code: str, url: str | None = None, conn: sa.Connection | None = None, *,
-             vis: Visibility) -> pd.DataFrame:
-    return queries.fetch("wwc_evidence", vis, conn=conn, url=url, code=code)
-
-
-def suggestions(as_of: date, url: str | None = None, conn: sa.Connection | None = None,
-                fiscal_start_month: int | None = None, *, vis: Visibility) -> pd.DataFrame:
-    """certification.suggest_evidence computed from the registry and observations the reader may see."""
-    measures = queries.fetch("measures", vis, conn=conn, url=url)
-    goals = queries.fetch("goals", vis, conn=conn, url=url)
-    obs = queries.fetch("wwc_observations_summary", vis, conn=conn, url=url)
-    targets = queries.fetch("targets", vis, conn=conn, url=url)
-    if fiscal_start_month is None:
-        fiscal_start_month = int(_meta(conn, url, "fiscal_start_month") or 7)
-    return certification.suggest_evidence(measures, goals, obs, targets, as_of,
-                                          fiscal_start_month=fiscal_start_month)
-
-
-def _meta(conn: sa.Connection | None, url: str | None, key: str) -> str | None:
-    if conn is not None:
-        return meta.get_meta(conn, key)
-    from metrics.store import db
-    with db.reader(url) as c:
-        return meta.get_meta(c, key)
-
-
 # --- writes ------------------------------------------------------------------------------------------
 
 def _parse_evidence(items: object) -> tuple[list[dict], list[str], list[str]]:
@@ -236,8 +199,11 @@ def _text(value: object) -> str | None:
 
 def set_status(conn: sa.Connection, code: str, status: str | None = None, owner: str | None = None,
                target_date: date | str | None = None, notes: str | None = None,
-               evidence: object = (), actor: str | None = None) -> dict:
+               evidence: object = (), *, actor: access.Actor) -> dict:
     """Change one criterion's status/owner/due date/notes and attach evidence, with history.
+
+    `actor` (required) must have edit-criteria (access.Forbidden otherwise, before anything is
+    read); its name is recorded as who changed it in the status row, history, evidence and audit.
 
     None leaves a field as it is; "" clears owner, target_date or notes. Everything is validated
     first (certification.validate_status_update plus owner, date and document checks); any problem
@@ -245,6 +211,7 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
     evidence rows, one wwc_history row per changed field, the audit entry and the data-version bump
     all happen in the caller's transaction. Returns {"changed": {field: (old, new)}, "evidence": n}.
     """
+    access.ensure_allowed(actor, "edit-criteria")
     version = current_version(conn)
     st_t = schema.wwc_status
     current = conn.execute(sa.select(st_t).where(st_t.c.standard_version == version,
@@ -264,7 +231,7 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
     if owner is not None and (not isinstance(owner, str) or len(owner) > OWNER_MAX_CHARS):
         errors.append(f"The owner must be text of at most {OWNER_MAX_CHARS} characters.")
     due = _as_date(target_date, errors)
-    if actor is not None and (not isinstance(actor, str) or len(actor) > OWNER_MAX_CHARS):
+    if len(actor.name) > OWNER_MAX_CHARS:
         errors.append(f"The user name must be text of at most {OWNER_MAX_CHARS} characters.")
     if errors:
         raise CertificationError(errors)
@@ -289,7 +256,7 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
         if old != new:
             changed[field] = (old, new)
     when = meta.now()
-    who = actor or "unknown"
+    who = actor.name
     values = {f: new for f, (_, new) in changed.items()}
     conn.execute(sa.update(st_t).where(st_t.c.standard_version == version, st_t.c.code == code)
                  .values(**values, last_reviewed=when.date(), updated_by=who, updated_at=when))
@@ -309,14 +276,18 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
     return {"changed": changed, "evidence": len(rows)}
 
 
-def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name: str | None = None,
-                  actor: str | None = None) -> dict:
+def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name: str | None = None, *,
+                  actor: access.Actor) -> dict:
     """Load a newer WWC standard beside the old one and make it current, keeping every old row.
+
+    `actor` (required) must have edit-criteria (access.Forbidden otherwise, before the file is
+    read); its name is recorded on the carried-over rows, their history and the audit entry.
 
     Codes present in both the outgoing current standard and the new one carry their status, owner,
     due date, notes and evidence over, each with a history entry; new codes start not started.
     Refuses (CertificationError, nothing written) a version already loaded or a malformed file.
     """
+    access.ensure_allowed(actor, "edit-criteria")
     version = str(version).strip()
     errors: list[str] = []
     if not version or len(version) > 16:
@@ -356,7 +327,7 @@ def load_standard(conn: sa.Connection, csv_path: str | Path, version: str, name:
             for i, (r, c) in enumerate(zip(df.itertuples(), confirmed, strict=True))]
     conn.execute(sa.insert(schema.wwc_criteria), crit)
     when = meta.now()
-    who = actor or "unknown"
+    who = actor.name
     old_status: dict[str, dict] = {}
     if old_version is not None:
         old_status = {r["code"]: dict(r) for r in conn.execute(

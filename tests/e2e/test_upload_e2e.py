@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,6 +42,8 @@ def test_upload_preview_accept_then_rollback(app_url, page):
     page.get_by_role("button", name="Accept and load").click()
     wait_for_app(page)
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="loaded as upload #1")).to_be_visible()
+    history = page.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"^hsd-latest\.csv$"))
+    expect(history.last).to_be_visible()  # the history row (after the preview's heading), read fresh
     assert shot(page, "upload-committed").stat().st_size > 10_000
 
     page.goto(f"{app_url}/measure?measure={HH}")
@@ -52,6 +56,8 @@ def test_upload_preview_accept_then_rollback(app_url, page):
     page.get_by_role("button", name="Roll back").first.click()
     wait_for_app(page)
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="upload #1 rolled back")).to_be_visible()
+    expect(page.get_by_text("rolled back", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Roll back")).to_have_count(0)
     assert shot(page, "upload-rolled-back").stat().st_size > 10_000
 
     page.goto(f"{app_url}/measure?measure={HH}")

@@ -11,6 +11,7 @@ import pytest
 from metrics.ingest import settings
 from metrics.ingest.commit import ingest
 from tests.conftest import REPO
+from tests.ingest.conftest import who
 from tests.ingest.test_commit import snapshot, value
 
 HH = "households-stable-housing"
@@ -44,7 +45,7 @@ def city(tmp_path_factory):
 @pytest.mark.parametrize("name", list(BAD))
 def test_bad_file_changes_nothing(city, name):
     before = snapshot(city)
-    out = ingest(BAD[name], city, file_name=f"{name}.csv", user="t")
+    out = ingest(BAD[name], city, file_name=f"{name}.csv", actor=who("t"))
     assert out.status == "rejected", out.to_summary()
     assert out.report.errors and all(e.message for e in out.report.errors)
     if EXPECT[name]:
@@ -54,16 +55,16 @@ def test_bad_file_changes_nothing(city, name):
 
 
 def test_formula_and_sql_text_are_only_data(city):
-    out = ingest(BAD["formula"], city)
+    out = ingest(BAD["formula"], city, actor=who())
     err = out.report.errors[0]
     assert err.row_number == 2 and err.field_name == "value" and "formula" in err.message
     assert err.cell.startswith("=HYPERLINK")
-    out = ingest(BAD["sql-text"], city)
+    out = ingest(BAD["sql-text"], city, actor=who())
     assert any("DROP TABLE" in (e.cell or "") for e in out.report.errors)
 
 
 def test_last_row_bad_rejects_the_whole_file(city):
-    out = ingest(BAD["last-row-bad"], city)
+    out = ingest(BAD["last-row-bad"], city, actor=who())
     assert [e.row_number for e in out.report.errors] == [38]
     assert out.rejected["row_number"].tolist() == [38]
     assert value(city, HH, "2010-Q1") != 3010
@@ -78,14 +79,14 @@ def test_over_the_limit_is_refused_before_reading(city, tmp_path):
     before = snapshot(city)
     small = tmp_path / "small.csv"
     small.write_text("measure_id,period,value\n" + f"{HH},2018-Q1,3100\n" * 100)
-    out = ingest(small, city, options={"max_bytes": 1000})
+    out = ingest(small, city, options={"max_bytes": 1000}, actor=who())
     assert out.status == "rejected" and out.report.errors[0].code == "file-too-large"
     # a real file over the default limit (sparse: the size check fires before any byte is read)
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as f:
         f.write(b"measure_id,period,value\n")
         f.truncate(settings.MAX_FILE_BYTES + 1024 * 1024)
-    out = ingest(huge, city)
+    out = ingest(huge, city, actor=who())
     assert out.status == "rejected" and out.report.errors[0].code == "file-too-large"
     assert "limit" in out.report.errors[0].message
     assert snapshot(city) == before
@@ -96,7 +97,7 @@ def test_a_million_rows_load(tmp_path):
     url = make_db(f"duckdb:///{tmp_path / 'm.duckdb'}", seeded=False)
     reg = "measure_id,name,kind,unit,direction,frequency,department,owner,public\n" + "".join(
         f"m{i:03d},Measure {i},output,,higher,month,,,false\n" for i in range(100))
-    assert ingest(reg.encode(), url).status == "committed"
+    assert ingest(reg.encode(), url, actor=who()).status == "committed"
     months = pd.period_range("1990-01", periods=400, freq="M").strftime("%Y-%m").to_numpy()
     n = 1_000_000
     ids = np.repeat([f"m{i:03d}" for i in range(100)], n // 100)
@@ -106,7 +107,7 @@ def test_a_million_rows_load(tmp_path):
                           "value": np.arange(n, dtype="float64")})
     path = tmp_path / "million.csv"
     frame.to_csv(path, index=False)
-    out = ingest(path, url)
+    out = ingest(path, url, actor=who())
     assert out.status == "committed", out.to_summary()
     assert out.counts["new"] == n
     assert value(url, "m042", "1999-12", "district", "7") is not None

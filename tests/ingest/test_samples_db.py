@@ -11,6 +11,7 @@ import pytest
 
 from metrics.ingest.commit import ingest
 from tests.conftest import sql_frame
+from tests.ingest.conftest import who
 from tests.ingest.test_commit import value
 
 FILES = {
@@ -26,7 +27,7 @@ FILES = {
 def loaded(samples, tmp_path_factory):
     from tests.conftest import make_db
     url = make_db(f"duckdb:///{tmp_path_factory.mktemp('samples') / 's.duckdb'}", seeded=False)
-    outcomes = {name: ingest(samples / name, url, options=opts, create_measures=True, user="test")
+    outcomes = {name: ingest(samples / name, url, options=opts, create_measures=True, actor=who("test"))
                 for name, opts in FILES.items()}
     return url, outcomes
 
@@ -88,7 +89,7 @@ def test_la_long_budget_values_held_out_then_loaded_on_request(loaded, samples, 
     from tests.conftest import make_db
     url2 = make_db(f"duckdb:///{tmp_path / 'b.duckdb'}", seeded=False)
     out = ingest(samples / "la_performance_fy18_19_long.csv", url2, options={"actual_kinds": ["budget"]},
-                 create_measures=True)
+                 create_measures=True, actor=who())
     assert out.status == "committed", out.to_summary()
     assert value(url2, "70BOOKING", "FY2019") == 16
     assert value(url2, "66CLINIC", "FY2018") == 70

@@ -1,0 +1,235 @@
+"""The Goal screen: the outcome against its target path and projection, the outputs that feed it,
+what they buy, who it reaches and the WWC criteria it supports.
+
+`build()` reads everything the page draws in one snapshot, as the reader may see it (a public
+reader gets public goals only, a goal link its own goal only, breakdowns with small counts
+suppressed). A goal that is unknown or not visible is not an error: the view falls back to the
+first visible goal and says so in `notice`. Outputs that can't be lined up with the outcome are
+not an error either: `alignment_problem` says why, and everything else is still there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from metrics.access import Actor
+from metrics.domain import goal_story as story
+from metrics.domain import scoring, text
+from metrics.domain.settings import Settings
+from metrics.views import base
+
+NO_PUBLIC_GOALS = "There are no public goals to show here yet."
+NO_GOALS = "There are no goals yet. Load the demo city (`python -m metrics demo`) or add goals."
+NO_OUTCOME = ("This goal has no outcome measure. It reports activity (outputs and spending), not whether "
+              "residents are better off. Seattle's homelessness contracts counted beds and case-management hours "
+              "for years while the number of households housed stood still; adding an outcome measure is the "
+              "first step.")
+BREAKDOWN_COLUMNS = ["measure_id", "period", "period_end", "dimension", "member", "value", "suppressed", "shown"]
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    name: str
+    statement: str | None
+    narrative: str | None
+    owner: str | None
+    target_date: str | None  # ISO date
+    priority: str | None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One measure's history with its targets, ready for charts.history_chart / projection_chart."""
+
+    id: str
+    name: str
+    unit: str
+    direction: str
+    frequency: str
+    history: pd.DataFrame  # period, period_end, value (time order)
+    targets: pd.DataFrame  # the targets query's rows for this measure
+
+    @property
+    def frequency_word(self) -> str:
+        return self.frequency.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class GoalView:
+    version: int
+    goals: dict[str, str]  # visible goal id -> name, in display order (the picker's options)
+    goal: Goal | None  # None only when the reader can see no goal at all (`problem` says so)
+    problem: str | None = None  # nothing to show at all
+    notice: str | None = None  # the goal asked for is unknown or not visible: showing `goal` instead
+    outcome_ids: list[str] = field(default_factory=list)  # the goal's outcomes, linked ones first
+    outcome_names: dict[str, str] = field(default_factory=dict)
+    no_outcome: str | None = None  # the Seattle callout, when the goal has no outcome measure
+    goal_measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, kind, unit, frequency
+    outcome: Series | None = None  # the chosen outcome
+    latest: str | None = None  # latest period label of the outcome
+    latest_value: float | None = None
+    goal_value: float | None = None  # the target the goal aims for at its date
+    key_number: str | None = None  # '2018-Q1: 3,024 households, +1,222 on 2017-Q1'
+    projection: scoring.Projection | None = None
+    pace_note: str | None = None  # how the pace was measured
+    future: list[str] = field(default_factory=list)  # period labels from the latest to the target date
+    other_outcomes: list[Series] = field(default_factory=list)  # shown under the default outcome
+    outputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, unit, frequency, lag_periods, latest
+    output_ids: list[str] = field(default_factory=list)
+    output_measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # id, name, unit (for small multiples)
+    aligned: pd.DataFrame | None = None  # outcome and outputs on the outcome's calendar (compare.aligned)
+    aligned_ids: list[str] = field(default_factory=list)  # the outputs in `aligned`
+    alignment_problem: str | None = None  # which outputs can't be lined up with the outcome, and why
+    conversion: pd.DataFrame | None = None  # outcome per 100 units of each output
+    lags: pd.DataFrame | None = None
+    cautions: list[str] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)  # breakdowns of the outcome
+    dimension: str | None = None  # the breakdown shown
+    breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
+    suppression_note: str | None = None  # how small counts are treated, when the breakdown has any
+    criteria: pd.DataFrame = field(default_factory=pd.DataFrame)  # goal_criteria rows
+
+
+def _str(value: object) -> str | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value) if str(value).strip() else None
+
+
+def _notice(actor: Actor, wanted: str, first: Goal) -> str:
+    if actor.goal_scope is not None:
+        return (f"This link shows one goal only, “{first.name}”; the goal “{wanted}” is not part of it.")
+    if actor.is_public:
+        return f"The goal “{wanted}” does not exist or is not public; showing “{first.name}” instead."
+    return f"There is no goal “{wanted}”; showing “{first.name}” instead."
+
+
+def _series(measures: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame, measure_id: str,
+            fsm: int) -> Series:
+    m = measures.loc[measure_id]
+    return Series(id=measure_id, name=str(m["name"]), unit=str(m["unit"] or "") if not pd.isna(m["unit"]) else "",
+                  direction=str(m["direction"]), frequency=str(m["frequency"]),
+                  history=story.history_frame(obs, measure_id, fsm),
+                  targets=targets[targets["measure_id"] == measure_id].reset_index(drop=True))
+
+
+def _breakdown(dis: pd.DataFrame, staff: bool, suppress_below: int) -> tuple[pd.DataFrame, str | None]:
+    """The breakdown rows with `shown`: the value as a reader may see it ('suppressed' for the public,
+    '3 (below 11)' for staff), and a sentence on suppression when any cell is affected."""
+    dis = dis.reset_index(drop=True)
+    flagged = dis["suppressed"].fillna(False).astype(bool)
+
+    def shown(value: object, hidden: bool) -> str:
+        if not hidden:
+            return text.number(value)
+        if not staff:
+            return "suppressed"
+        small = value is not None and not pd.isna(value) and float(value) < suppress_below
+        return f"{text.number(value)} ({f'below {suppress_below}' if small else 'suppressed for the public'})"
+
+    out = dis.assign(suppressed=flagged, shown=[shown(v, h) for v, h in zip(dis["value"], flagged, strict=True)])
+    if not flagged.any():
+        return out, None
+    if staff:
+        note = (f"{int(flagged.sum())} cells are counts below {suppress_below} (or the cell that would reveal one): "
+                "you see their values marked, the public sees “suppressed”.")
+    else:
+        note = (f"Counts below {suppress_below} are shown as “suppressed” (together with a cell that would "
+                "reveal them) to protect privacy.")
+    return out, note
+
+
+def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
+          goal_id: str | None = None, outcome_id: str | None = None, dimension: str | None = None) -> GoalView:
+    with base.read(conn_or_url, actor, settings) as r:
+        fsm = r.settings.fiscal_start_month
+        goals = r.frame("goals")
+        if goals.empty:
+            return GoalView(version=r.version, goals={}, goal=None,
+                            problem=NO_PUBLIC_GOALS if r.vis.public else NO_GOALS)
+        goals = goals.assign(id=goals["id"].astype(str))
+        names = dict(zip(goals["id"], goals["name"].astype(str), strict=True))
+        rows = goals.set_index("id")
+        chosen = goal_id if goal_id in names else next(iter(names))
+        g = rows.loc[chosen]
+        goal = Goal(id=chosen, name=names[chosen], statement=_str(g["statement"]), narrative=_str(g["narrative"]),
+                    owner=_str(g["owner"]), target_date=_str(g["target_date"]), priority=_str(g["priority_name"]))
+        notice = _notice(r.actor, goal_id, goal) if goal_id and goal_id != chosen else None
+
+        measures = r.frame("measures")
+        links = r.frame("links")
+        targets = r.frame("targets")
+        criteria = r.frame("goal_criteria", goal_id=chosen)
+        common = dict(version=r.version, goals=names, goal=goal, notice=notice, criteria=criteria)
+        outcomes = story.outcome_ids(measures, chosen, links)
+        if not outcomes:
+            mine = measures[measures["goal_id"].astype(str) == chosen]
+            return GoalView(**common, no_outcome=NO_OUTCOME,
+                            goal_measures=mine[["name", "kind", "unit", "frequency"]].reset_index(drop=True))
+
+        meta = measures.set_index("id")
+        onames = {i: str(meta.at[i, "name"]) for i in outcomes}
+        oid = outcome_id if outcome_id in outcomes else outcomes[0]
+        linked = story.linked_outputs(measures, links, oid)
+        out_ids = [str(i) for i in linked["id"]]
+        goal_ids = sorted({chosen, *(str(x) for x in meta.loc[out_ids, "goal_id"].dropna())})
+        obs = r.frame("goal_observations", goal_ids=goal_ids)
+        dis = r.frame("goal_disaggregations", measure_ids=[oid])
+
+        outcome = _series(meta, targets, obs, oid, fsm)
+        series = story.series_of(obs, oid)
+        found: dict[str, object] = {}
+        if not series.empty:
+            latest = str(series.index[-1])
+            goal_value = story.goal_target(outcome.targets, oid, goal.target_date)
+            found.update(latest=latest, latest_value=float(series.iloc[-1]), goal_value=goal_value,
+                         key_number=story.key_number(series, latest, outcome.unit, fsm))
+            if goal_value is not None and goal.target_date is not None:
+                recent = story.recent_window(series)
+                found["projection"] = scoring.projection(recent, goal_value, goal.target_date, outcome.direction,
+                                                         outcome.unit)
+                found["pace_note"] = (f"The pace is a straight line through the last {len(recent)} "
+                                      f"{outcome.frequency_word}s ({recent.index[0]} to {recent.index[-1]}); "
+                                      "the shaded range widens toward the target date.")
+                found["future"] = story.future_labels(latest, goal.target_date, fsm)
+        if oid == outcomes[0]:
+            others = [_series(meta, targets, obs, o, fsm) for o in outcomes[1:]]
+            found["other_outcomes"] = [s for s in others if not s.history.empty]
+
+        if out_ids:
+            latest_of = {i: story.series_of(obs, i) for i in out_ids}
+            found["outputs"] = pd.DataFrame({
+                "name": [str(meta.at[i, "name"]) for i in out_ids],
+                "unit": [meta.at[i, "unit"] for i in out_ids],
+                "frequency": [meta.at[i, "frequency"] for i in out_ids],
+                "lag_periods": linked["lag_periods"].tolist(),
+                "latest": [float(s.iloc[-1]) if not s.empty else None for s in latest_of.values()]})
+            found["output_measures"] = measures[measures["id"].isin(out_ids)][["id", "name", "unit"]] \
+                .reset_index(drop=True)
+            mnames = {i: str(meta.at[i, "name"]) for i in [oid, *out_ids]}
+            aligned, kept, problem = story.align_outputs(obs, oid, out_ids, measures, mnames, fsm)
+            found.update(alignment_problem=problem, aligned_ids=kept)
+            if aligned is not None:
+                lags, cautions = story.lag_table(aligned, oid, kept, mnames)
+                found.update(aligned=aligned, conversion=story.conversion_table(aligned, oid, kept, mnames),
+                             lags=lags, cautions=cautions)
+
+        if not dis.empty:
+            dims = sorted(str(d) for d in dis["dimension"].unique())
+            dim = dimension if dimension in dims else dims[0]
+            rows_of, note = _breakdown(dis[dis["dimension"] == dim], r.vis.staff, r.settings.suppress_below)
+            found.update(dimensions=dims, dimension=dim, breakdown=rows_of, suppression_note=note)
+
+        return GoalView(**common, outcome_ids=outcomes, outcome_names=onames, outcome=outcome, output_ids=out_ids,
+                        **found)

@@ -1,0 +1,67 @@
+"""The scorecard: every measure scored against its target as of a day, and the city composite.
+
+`python -m metrics score` prints this view, and the Overview's headline is computed by the
+same `scores()` on the same reader, so the composite on the page and from the CLI can't
+differ for the same day. As-of is handled here: a canonical period label means "as of the
+end of that period" (read with the city's fiscal start month); no label means today. Only
+the last few aggregate rows ending on or before that day are read (sql/aggregates_as_of.sql).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from metrics.access import Actor
+from metrics.domain import overview, periods, scoring
+from metrics.domain.settings import Settings
+from metrics.views import base
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What one scoring of "now" reads and computes (shared by this view and the Overview)."""
+    measures: pd.DataFrame
+    recent: pd.DataFrame
+    targets: pd.DataFrame
+    status: pd.DataFrame  # overview.measure_status: one row per measure, goal and priority attached
+    composite: scoring.Composite
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    version: int
+    as_of: str  # the label asked for, or today's ISO date
+    as_of_date: date
+    status: pd.DataFrame
+    composite: scoring.Composite
+
+
+def as_of_date(label: str | None, fiscal_start_month: int, today: date | None = None) -> tuple[str, date]:
+    """(label, the day it ends on); raises periods.PeriodError (a sentence) for a bad label."""
+    if not label:
+        day = today or date.today()
+        return day.isoformat(), day
+    return label, periods.parse(label, fiscal_start_month).end
+
+
+def scores(r: base.Reader, day: date) -> Scores:
+    """Every visible measure's status on `day` and the composite, with the reader's settings."""
+    measures = r.frame("measures")
+    recent = r.frame("aggregates_as_of", as_of=day, depth=overview.RECENT_DEPTH)
+    targets = r.frame("targets")
+    status, comp = overview.scorecard(measures, recent, targets, day, cap=r.settings.composite_cap,
+                                      grace_days=r.settings.grace_days)
+    return Scores(measures, recent, targets, status, comp)
+
+
+def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
+          as_of: str | None = None) -> ScoreView:
+    """The scorecard as `actor` may see it, as of the end of `as_of` (default today)."""
+    with base.read(conn_or_url, actor, settings) as r:
+        label, day = as_of_date(as_of, r.settings.fiscal_start_month)
+        s = scores(r, day)
+        return ScoreView(version=r.version, as_of=label, as_of_date=day, status=s.status, composite=s.composite)
