@@ -13,8 +13,20 @@ from metrics.views import overview as overview_view
 from ui import auth, views
 from ui.widgets import status_legend
 
+DRAFTS_PARAM = "drafts"  # ?drafts=1: a staff reader counts draft measures too (default off)
+
+
+def _drafts_changed() -> None:
+    """Keep the toggle in the URL, so a shared or reloaded link shows the same choice."""
+    if st.session_state.get("include_drafts"):
+        st.query_params[DRAFTS_PARAM] = "1"
+    else:
+        st.query_params.pop(DRAFTS_PARAM, None)  # the default stays out of the URL
+
+
 today = date.today()
-v = views.show(overview_view.build, today=today)
+drafts_wanted = st.query_params.get(DRAFTS_PARAM) == "1"
+v = views.show(overview_view.build, today=today, include_drafts=drafts_wanted)
 st.session_state["overview_version"] = v.version  # what this render shows; the live check compares
 
 
@@ -31,6 +43,15 @@ st.title(f"{text.md(v.city_name)}: how are we doing?")
 st.markdown(f"**Data as of {v.data_as_of or '—'}** · last update {v.updated_at or '—'} · statuses judged against "
             "the target in force for each period")
 live_check()
+if v.staff:  # the public never sees a draft, so only staff get the choice
+    st.toggle("Include drafts", value=drafts_wanted, key="include_drafts", on_change=_drafts_changed,
+              help="Off: only published measures count in the score, the status counts, movers, what is stale "
+                   "and the goal cards. On: draft measures count too, marked “draft”.")
+    if v.include_drafts:
+        st.caption(f"Including {v.drafts} draft measures, marked “draft”: the public and the published "
+                   "dashboard do not count them.")
+    elif v.drafts_left_out:
+        st.caption(f"{v.drafts_left_out} draft measures are left out until they are published.")
 
 comp, delta, counts = v.composite, v.movement_delta, v.counts
 c1, c2, c3, c4 = st.columns(4)
@@ -44,6 +65,14 @@ c3.metric("Stale (overdue data)", counts["stale"])
 c4.metric("Without a target", counts["no_target"])
 status_legend()
 
+def marked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Draft rows (counted only when staff include drafts) say so next to their name."""
+    if not v.include_drafts or "state" not in frame.columns:
+        return frame
+    return frame.assign(name=[f"{n} (draft)" if s == "draft" else n
+                              for n, s in zip(frame["name"], frame["state"], strict=True)])
+
+
 left, right = st.columns([3, 2])
 with left:
     if v.movement["score"].notna().any():
@@ -55,7 +84,7 @@ with right:
     if v.stale.empty:
         st.caption("Every measure has reported on time.")
     else:
-        st.dataframe(v.stale[["measure_id", "name", "period", "due"]], hide_index=True, width="stretch",
+        st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True, width="stretch",
                      column_config={"measure_id": None,
                                     "name": st.column_config.TextColumn("Measure", width="medium"),
                                     "period": st.column_config.TextColumn("Latest", width="small"),
@@ -71,7 +100,7 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
     if frame.empty:
         st.caption("None this period.")
         return
-    table = frame.assign(Link=measure_links(frame["measure_id"]),
+    table = marked(frame).assign(Link=measure_links(frame["measure_id"]),
                          latest=[charts.fmt(a, u) for a, u in zip(frame["actual"], frame["unit"], strict=True)])
     st.dataframe(table[["name", "period", "latest", "improvement", "Link"]], hide_index=True,
                  width="stretch",
@@ -100,7 +129,8 @@ status_pick = f3.selectbox("Status", [ALL_STATUSES, *[s.label for s in STATUSES.
 filters = {"priority": None if priority == ALL_PRIORITIES else priority,
            "department": None if department == ALL_DEPARTMENTS else department,
            "status": None if status_pick == ALL_STATUSES else status_pick}
-shown = v if not any(filters.values()) else views.show(overview_view.build, today=today, **filters)
+shown = v if not any(filters.values()) else views.show(overview_view.build, today=today,
+                                                        include_drafts=drafts_wanted, **filters)
 if not shown.sections:
     st.info("No measure matches these filters.")
 
@@ -108,13 +138,15 @@ for section in shown.sections:
     st.header(text.md(section.name))
     for g in section.goals:
         tally = " · ".join(f"{STATUSES[s].symbol} {n} {STATUSES[s].label.lower()}" for s, n in g.counts)
+        if g.drafts:
+            tally += f" (of which {g.drafts} draft)"
         with st.container(border=True):
             st.subheader(text.md(g.name))
             st.caption(f"{text.md(g.statement)} Target date {g.target_date}. {tally}")
             st.markdown(f"[Open the goal ›](/goal?goal={quote(g.id)}{auth.link_suffix()})")
             if g.outcome_measures == 0:
                 st.warning("This goal has no outcome measure: it counts activity, not results for residents.")
-            table = g.measures.assign(Link=measure_links(g.measures["measure_id"]))[
+            table = marked(g.measures).assign(Link=measure_links(g.measures["measure_id"]))[
                 ["name", "Link", "kind", "period", "actual", "target", "status_label", "change_prev_pct", "unit"]]
             st.dataframe(
                 table, hide_index=True, width="stretch",

@@ -32,7 +32,7 @@ st.download_button("Download the long-format template", template_csv(), file_nam
                    mime="text/csv", icon=":material/download:")
 
 for kind, message in st.session_state.pop("flash", []):
-    (st.success if kind == "ok" else st.error)(text.md(message))
+    {"ok": st.success, "info": st.info}.get(kind, st.error)(text.md(message))
 
 up = st.file_uploader("Extract to load", type=["csv", "json", "txt", "tsv"], key="file")
 if up is not None:
@@ -44,10 +44,31 @@ elif st.session_state.pop("_from_widget", False):
     st.session_state.pop("upload", None)
 
 
+class _Waiting:
+    """Progress while the database is held by another change: the status box's label says what we
+    wait for and for how long (updated about once a second), instead of the page looking frozen."""
+
+    def __init__(self) -> None:
+        self.box, self.doing, self.seconds, self._shown = None, "", 0.0, -1
+
+    def into(self, box, doing: str) -> "_Waiting":
+        self.box, self.doing, self._shown = box, doing, -1
+        return self
+
+    def __call__(self, seconds: float, why: str) -> None:  # db.writer / db.reader on_wait(seconds, why)
+        self.seconds = max(self.seconds, seconds)
+        if self.box is not None and int(seconds) != self._shown:
+            self._shown = int(seconds)
+            self.box.update(label=text.md(f"{self.doing}: waiting {seconds:.0f} s because {why}…"), state="running")
+
+
+waiting = _Waiting()
+
+
 def _run(raw: bytes, name: str, mapping: Mapping | None, options: dict, create: bool, dry_run: bool):
     try:
         return ingest(raw, views.database_url(), file_name=name, mapping=mapping, options=options, create_measures=create,
-                      dry_run=dry_run, actor=who)
+                      dry_run=dry_run, actor=who, on_wait=waiting)
     except MetricsError as exc:  # one line for the person; the transaction was rolled back
         st.error(text.md(f"Nothing was loaded: {exc}"))
     return None
@@ -79,6 +100,7 @@ if "upload" in st.session_state:
     options = {"actual_kinds": as_actual} if as_actual else {}
     chosen = st.session_state.get("mappings", {})
     with st.status(f"Checking {text.md(name)}…", expanded=False) as status:
+        waiting.into(status, f"Checking {name}")
         first = _run(raw, name, None, options, create, dry_run=True)
         key = (first.report.info.get("source_key") if first else None) or "none"
         out = first
@@ -128,13 +150,21 @@ if "upload" in st.session_state:
                       ("held_out", "budget/estimate values held out")) if counts.get(k)]
             if extra:
                 st.caption("Also: " + ", ".join(extra))
+            if drafts := counts.get("measures_created"):
+                st.info(text.md(f"Loading {name} will create {drafts:,} draft measure{'s' if drafts != 1 else ''} for the "
+                                "ids the database does not know. Drafts stay out of the dashboards (score, status "
+                                "counts, movers, what is stale) until someone publishes them."))
             if st.button("Accept and load", type="primary", icon=":material/check:"):
                 with st.status(f"Loading {text.md(name)}…") as status:
+                    waiting.into(status, f"Loading {name}")
                     done = _run(raw, name, Mapping.from_json(info["mapping"]), options, create, dry_run=False)
                     status.update(label="Loaded" if done and done.ok else "Not loaded",
                                   state="complete" if done and done.ok else "error")
                 if done is not None:
                     st.session_state["flash"] = [("ok" if done.ok else "err", done.message)]
+                    if waiting.seconds >= 1:
+                        st.session_state["flash"].append(
+                            ("info", f"Waited {waiting.seconds:.0f} s for another change to the database to finish."))
                     st.session_state.pop("upload", None)
                     st.rerun()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from metrics.access.visibility import STAFF, with_visibility
+from metrics.access.visibility import STAFF
 from metrics.demo import city as demo
 from metrics.store import db, meta, queries
 from metrics.wwc import store as wwc_store
@@ -45,7 +45,7 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def compare(url: str, rows: int, repeat: int) -> float:
-    sql = with_visibility(queries.sql_text("fetch_bench"))
+    sql = STAFF.apply(queries.sql_text("fetch_bench"))
     ours_t, ours = best_of(lambda: queries.fetch("fetch_bench", STAFF, url=url), repeat)
     eng = db.engine(url)
 

@@ -12,28 +12,28 @@ visible_goals AS (
     SELECT measure_id, period, grain, period_start, period_end, dimension, member, value, numerator, denominator, upload_id, updated_at, FALSE AS suppressed
     FROM observations
     WHERE dimension = '' AND measure_id IN (SELECT id FROM visible_measures)
-), vis_small AS (
+), vis_small AS NOT MATERIALIZED (
     SELECT o.*, (COALESCE(m.rollup, 'sum') = 'sum' AND o.value IS NOT NULL
                  AND o.value < :suppress_below) AS small
     FROM observations o JOIN measures m ON m.id = o.measure_id
     WHERE o.dimension <> '' AND o.measure_id IN (SELECT id FROM visible_measures)
-), vis_ranked AS (
-    SELECT s.*,
-           SUM(CASE WHEN s.small THEN 1 ELSE 0 END)
-               OVER (PARTITION BY s.measure_id, s.period, s.dimension) AS n_small,
-           ROW_NUMBER() OVER (PARTITION BY s.measure_id, s.period, s.dimension
-                              ORDER BY CASE WHEN s.small THEN 1 ELSE 0 END,
-                                       CASE WHEN s.value IS NULL THEN 1 ELSE 0 END, s.value) AS open_rank
-    FROM vis_small s
+), vis_groups AS (
+    -- per (measure, period, dimension): how many cells are small, and the smallest one that is not
+    SELECT measure_id, period, dimension, SUM(CASE WHEN small THEN 1 ELSE 0 END) AS n_small,
+           MIN(CASE WHEN NOT small THEN value END) AS min_open
+    FROM vis_small
+    GROUP BY measure_id, period, dimension
+    HAVING SUM(CASE WHEN small THEN 1 ELSE 0 END) > 0
 ), visible_breakdowns AS (
     SELECT measure_id, period, grain, period_start, period_end, dimension, member,
            CASE WHEN hide AND NOT :vis_staff THEN NULL ELSE value END AS value,
            CASE WHEN hide AND NOT :vis_staff THEN NULL ELSE numerator END AS numerator,
            CASE WHEN hide AND NOT :vis_staff THEN NULL ELSE denominator END AS denominator,
            upload_id, updated_at, hide AS suppressed
-    FROM (SELECT r.*, (r.small OR (r.n_small = 1 AND NOT r.small AND r.open_rank = 1
-                                   AND r.value IS NOT NULL)) AS hide
-          FROM vis_ranked r) h
+    FROM (SELECT s.*, COALESCE(s.small OR (g.n_small = 1 AND s.value = g.min_open), FALSE) AS hide
+          FROM vis_small s
+          LEFT JOIN vis_groups g
+            ON g.measure_id = s.measure_id AND g.period = s.period AND g.dimension = s.dimension) h
 ), visible_observations AS (
     SELECT * FROM visible_totals
     UNION ALL

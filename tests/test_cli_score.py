@@ -15,9 +15,11 @@ from metrics.store import queries
 from tests.test_cli import run
 
 
-def _reference(url: str, as_of) -> tuple[dict, scoring.Composite]:
-    """Score from the full history (not the depth-limited SQL the CLI uses), via the primitives."""
+def _reference(url: str, as_of, include_drafts: bool = False) -> tuple[dict, scoring.Composite]:
+    """Score from the full history (not the depth-limited SQL the CLI uses), via the primitives;
+    published measures only unless drafts are asked for (as the CLI does)."""
     measures = queries.fetch("measures", STAFF, url=url)
+    measures = measures[measures["state"].isin(["published", "draft"] if include_drafts else ["published"])]
     obs = queries.fetch("goal_observations", STAFF, url=url, goal_ids=measures["goal_id"].dropna().unique().tolist())
     targets = queries.fetch("targets", STAFF, url=url)
     status = scoring.latest_status(measures, obs, targets, as_of)
@@ -100,3 +102,20 @@ def test_cli_composite_equals_the_overview_views_for_the_same_day(city_url):
     assert result["stale_excluded"] == view.composite.stale_excluded == view.counts["stale"]
     assert {r["measure_id"]: r["status"] for r in result["measures"]} == dict(
         zip(view.status["measure_id"], view.status["status"], strict=True))
+
+
+def test_include_drafts_scores_the_drafts_too(duck_city):
+    """Default: published measures only; --include-drafts adds the demo's drafts, matching the full history."""
+    from metrics.demo import spec as demo_spec
+
+    plain = json.loads(run("score", "--as-of", "2019-06", "--format", "json", url=duck_city).stdout)
+    out = run("score", "--as-of", "2019-06", "--include-drafts", "--format", "json", url=duck_city)
+    assert out.returncode == 0, out.stderr
+    every = json.loads(out.stdout)
+    ids, all_ids = {r["measure_id"] for r in plain["measures"]}, {r["measure_id"] for r in every["measures"]}
+    assert not ids & demo_spec.DRAFTS and all_ids - ids == demo_spec.DRAFTS
+    assert not plain["include_drafts"] and every["include_drafts"]
+    assert plain["drafts_left_out"] == len(demo_spec.DRAFTS) and every["drafts_left_out"] == 0
+    ref, comp = _reference(duck_city, periods.parse("2019-06").end, include_drafts=True)
+    assert set(ref) == all_ids and every["composite"] == pytest.approx(comp.score)
+    assert "--include-drafts" in run("score", "--help").stdout

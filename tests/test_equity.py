@@ -88,3 +88,11 @@ def test_threshold_is_a_city_setting_with_default(seeded_url):
     with db.writer(seeded_url) as conn:
         meta.set_meta(conn, "suppress_below", "25")
     assert base.status(seeded_url).settings.suppress_below == 25
+
+
+def test_complementary_suppression_hides_every_tied_next_smallest():
+    """One small cell and two equal next-smallest: both are hidden. One would do, but the rule (here
+    and in sql/_visibility.sql, which can't pick one of two equal cells) errs towards hiding more."""
+    f = frame([("2020", "a", 3.0), ("2020", "b", 40.0), ("2020", "c", 40.0), ("2020", "d", 90.0)])
+    out = equity.suppress(f, 11)
+    assert out["suppressed"].tolist() == [True, True, True, False]

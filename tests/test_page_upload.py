@@ -103,3 +103,21 @@ def test_viewer_and_public_cannot_upload(seeded_url, monkeypatch):
         assert not at.exception
         assert any("rights to upload csv" in e.value for e in at.error)
         assert not at.title and not any(b.label == "Accept and load" for b in at.button)
+
+
+def test_preview_says_how_many_drafts_and_that_they_stay_out(app, seeded_url):
+    """A file with unknown measure ids and "create unknown measures" ticked: the preview says how many
+    drafts will be created and that they stay out of the dashboards until published; nothing is written."""
+    before = snapshot(seeded_url)
+    app.session_state["upload"] = ("new.csv", b"measure_id,period,value\nbrand-new-a,2018-Q1,5\n"
+                                              b"brand-new-b,2018-Q1,7\n" + f"{HH},2018-Q1,3100\n".encode())
+    at = app.run()
+    assert not at.exception
+    assert not any("draft measures" in i.value for i in at.info)  # not ticked: the unknown ids are rejected
+    at = at.checkbox(key="create_measures").check().run()
+    assert not at.exception and not at.error
+    said = [plain(i.value) for i in at.info if "draft measures" in i.value]
+    assert said == ["Loading new.csv will create 2 draft measures for the ids the database does not know. "
+                    "Drafts stay out of the dashboards (score, status counts, movers, what is stale) until "
+                    "someone publishes them."]
+    assert snapshot(seeded_url) == before  # the preview created nothing

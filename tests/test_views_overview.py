@@ -28,8 +28,10 @@ def measures_in(v: overview_view.OverviewView) -> set[str]:
 
 def test_staff_overview_has_every_measure_score_movement_and_stale(city_url):
     v = overview_view.build(city_url, VIEWER, today=TODAY)
-    staff = queries.fetch("measures", STAFF, url=city_url)
+    every = queries.fetch("measures", STAFF, url=city_url)
+    staff = every[every["state"] == "published"]  # drafts don't count unless asked for (test_drafts.py)
     assert set(v.status["measure_id"]) == set(staff["id"]) and v.n_measures == len(staff)
+    assert v.drafts_left_out == int((every["state"] == "draft").sum()) > 0
     assert sum(v.counts.values()) == v.n_measures
     assert measures_in(v) == set(staff.loc[staff["goal_id"].notna(), "id"])
     assert v.composite.n_scored == sum(v.counts[s] for s in scoring.SCORED_STATUSES)
@@ -52,6 +54,10 @@ def test_overview_headline_is_the_score_views_composite(city_url):
     assert s.as_of_date == TODAY
     assert v.composite.score == pytest.approx(s.composite.score)
     assert (v.composite.n_scored, v.composite.stale_excluded) == (s.composite.n_scored, s.composite.stale_excluded)
+    v = overview_view.build(city_url, access.LOCAL_ADMIN, today=TODAY, include_drafts=True)
+    s = score_view.build(city_url, access.LOCAL_ADMIN, as_of=TODAY.isoformat(), include_drafts=True)
+    assert v.include_drafts and s.include_drafts
+    assert v.composite.score == pytest.approx(s.composite.score) and v.n_measures == len(s.status)
 
 
 def test_portal_overview_has_no_draft_or_non_public_goal(duck_city):

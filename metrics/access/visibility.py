@@ -13,7 +13,7 @@ visible-only rather than leaking (tests/test_visibility.py walks every query and
 - `visible_totals`: aggregate observations (no breakdown) of visible measures.
 - `visible_breakdowns`: disaggregated observations of visible measures with small-count
   suppression: a count below the city's `suppress_below`, and, when exactly one cell of
-  a (measure, period, dimension) group is suppressed, the next smallest too, so it can't
+  a (measure, period, dimension) group is suppressed, the next smallest too (all of them on a tie), so it can't
   be recovered from the city total. For the public the value (and numerator and
   denominator) of a suppressed cell is NULL; staff keep the raw value and see the flag.
 - `visible_observations`: both of the above, for queries that need every row.
@@ -45,8 +45,17 @@ class Visibility:
         return not self.staff
 
     def params(self) -> dict[str, object]:
-        return {"vis_staff": self.staff, "vis_goal": "" if self.staff else (self.goal or ""),
-                "suppress_below": int(self.suppress_below)}
+        return {"vis_goal": "" if self.staff else (self.goal or ""), "suppress_below": int(self.suppress_below)}
+
+    def apply(self, sql: str) -> str:
+        """The query with the rule's CTEs in front and :vis_staff written as a literal.
+
+        A literal, not a bound parameter, so the planner can fold the rule for the reader: for
+        staff the suppression window disappears from queries that don't ask for the flag, and
+        for the public the "staff sees everything" branch does. It is a boolean we produce, never
+        user input; the scope and threshold stay bound parameters.
+        """
+        return with_visibility(sql).replace(":vis_staff", "TRUE" if self.staff else "FALSE")
 
 
 STAFF = Visibility(staff=True)  # what the CLI's staff commands and write-path checks read as

@@ -1,4 +1,5 @@
-"""`python -m metrics score [--as-of PERIOD] [--format json|csv]`: every measure scored, and the city composite."""
+"""`python -m metrics score [--as-of PERIOD] [--include-drafts] [--format json|csv]`: every published measure
+scored, and the city composite (drafts only with --include-drafts, as on the Overview's staff toggle)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from metrics.views import score as score_view
 
 COLUMNS = ["measure_id", "period", "actual", "target", "score", "status"]
 COMPOSITE_ROW = "_composite"
-CLI_ACTOR = access.LOCAL_ADMIN  # the CLI reads as staff (drafts and non-public goals included)
+CLI_ACTOR = access.LOCAL_ADMIN  # the CLI reads as staff (non-public goals included; drafts on request)
 
 
 def _clean(v: object) -> object:
@@ -24,14 +25,17 @@ def _clean(v: object) -> object:
     return v.item() if hasattr(v, "item") else v
 
 
-def score(as_of_label: str | None = None, url: str | None = None, actor: access.Actor = CLI_ACTOR) -> dict:
+def score(as_of_label: str | None = None, url: str | None = None, actor: access.Actor = CLI_ACTOR,
+          include_drafts: bool = False) -> dict:
     """The scorecard as plain data: {'as_of', 'composite', 'stale_excluded', ..., 'measures': [...]}.
+
+    Published measures only unless `include_drafts` (drafts never move the composite until published).
 
     Computed by the score view (metrics.views.score), the same computation as the Overview's
     headline, so the CLI's composite and the page's can't differ for the same day.
     """
     try:
-        v = score_view.build(url, actor, as_of=as_of_label)
+        v = score_view.build(url, actor, as_of=as_of_label, include_drafts=include_drafts)
     except periods.PeriodError as exc:
         raise SystemExit(f"error: --as-of must be a canonical period label (2018-03, 2018-Q1, 2018, FY2019, "
                          f"2018-03-31): {exc}") from None
@@ -40,11 +44,11 @@ def score(as_of_label: str | None = None, url: str | None = None, actor: access.
     return {"as_of": v.as_of, "as_of_date": v.as_of_date.isoformat(), "composite": _clean(comp.score),
             "n_scored": comp.n_scored, "stale_excluded": comp.stale_excluded,
             "no_target_excluded": comp.no_target_excluded, "no_data_excluded": comp.no_data_excluded,
-            "measures": rows}
+            "include_drafts": v.include_drafts, "drafts_left_out": v.drafts_left_out, "measures": rows}
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    result = score(args.as_of)
+    result = score(args.as_of, include_drafts=args.include_drafts)
     if args.format == "json":
         sys.stdout.write(json.dumps(result, indent=None) + "\n")
         return 0
@@ -59,10 +63,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "score", help="score every measure against its target and print the city composite",
         description="Per measure: measure_id, period, actual, target, score (actual/target, capped), status, "
-                    "as of the end of --as-of (default today), plus the city composite. CSV ends with a "
+                    "as of the end of --as-of (default today), plus the city composite. Published measures only "
+                    "unless --include-drafts. CSV ends with a "
                     f"'{COMPOSITE_ROW}' row holding the composite; JSON is "
                     '{"composite": ..., "stale_excluded": ..., "measures": [...]}.')
     s.add_argument("--as-of", dest="as_of", metavar="PERIOD",
                    help="canonical period label (2018-03, 2018-Q1, 2018, FY2019, 2018-03-31); its end date is used")
+    s.add_argument("--include-drafts", dest="include_drafts", action="store_true",
+                   help="count draft measures too (default: published only, as the Overview shows)")
     s.add_argument("--format", choices=["json", "csv"], default="csv")
     s.set_defaults(func=cmd_score)

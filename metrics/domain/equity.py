@@ -43,8 +43,8 @@ def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_SUPPRESS_BELOW, by: t
             flags = out.loc[idx, "suppressed"]
             if int(flags.sum()) == 1:
                 others = values.loc[idx][~flags & values.loc[idx].notna()]
-                if not others.empty:
-                    out.loc[others.idxmin(), "suppressed"] = True
+                if not others.empty:  # the next smallest; on a tie every one of them (as the SQL rule does)
+                    out.loc[others.index[others == others.min()], "suppressed"] = True
     out["shown"] = values.where(~out["suppressed"])
     return out
 

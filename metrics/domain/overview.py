@@ -18,6 +18,28 @@ from metrics.domain import periods, scoring
 from metrics.domain.vocabulary import status_label  # noqa: F401 - the page's status column wording
 
 RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measures
+COUNTED_STATES = frozenset({"published"})  # what the score, the composite, counts, movers and stale consider
+DRAFT_STATE = "draft"
+
+
+def counted_measures(measures: pd.DataFrame, include_drafts: bool = False) -> pd.DataFrame:
+    """The measures that count: published ones, plus drafts when staff ask for them.
+
+    A draft (e.g. one an upload created for an unknown id) never moves what the mayor sees
+    until someone publishes it; a retired measure never counts. Rows without a `state`
+    column (a hand-built frame) are taken as published.
+    """
+    if "state" not in measures.columns:
+        return measures
+    states = COUNTED_STATES | {DRAFT_STATE} if include_drafts else COUNTED_STATES
+    return measures[measures["state"].fillna("published").isin(states)].reset_index(drop=True)
+
+
+def of_measures(frame: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """Rows of `frame` (observations, targets) that belong to one of `measures`."""
+    if frame.empty or "measure_id" not in frame.columns:
+        return frame
+    return frame[frame["measure_id"].isin(measures["id"])].reset_index(drop=True)
 
 
 def measure_status(measures: pd.DataFrame, recent: pd.DataFrame, targets: pd.DataFrame,
@@ -76,7 +98,7 @@ class Summary:
     composite: scoring.Composite
     movement: pd.DataFrame  # composite_series output
     movers: scoring.Movers
-    stale: pd.DataFrame  # measure_id, name, period, due, department, goal_name
+    stale: pd.DataFrame  # measure_id, name, period, due, department, goal_name, state
     latest_end: pd.Timestamp | None
 
 
@@ -95,7 +117,7 @@ def summary(measures: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame,
     stale = status[status["status"] == "stale"].copy()
     stale["due"] = [scoring.due_date(p, e, grace_days).date()
                     for p, e in zip(stale["period"], stale["period_end"], strict=True)]
-    stale = stale[["measure_id", "name", "period", "due", "department", "goal_name"]].sort_values("due")
+    stale = stale[["measure_id", "name", "period", "due", "department", "goal_name", "state"]].sort_values("due")
     ends = pd.to_datetime(recent["period_end"]) if not recent.empty else pd.Series(dtype="datetime64[ns]")
     return Summary(status, comp, movement, mv, stale.reset_index(drop=True),
                    None if ends.empty else ends.max())

@@ -100,9 +100,9 @@ def _committed_upload_of(conn: sa.Connection, sha: str) -> int | None:
     return None if found is None else int(found)
 
 
-def _context(url: str | None, sha: str) -> dict[str, Any]:
+def _context(url: str | None, sha: str, on_wait: db.WaitCallback | None = None) -> dict[str, Any]:
     m = schema.measures
-    with db.reader(url) as conn:
+    with db.reader(url, on_wait=on_wait) as conn:
         dup = _committed_upload_of(conn, sha)
         known = pd.DataFrame(conn.execute(sa.select(m.c.id, m.c.frequency, m.c.plausible_min,
                                                     m.c.plausible_max)).all(),
@@ -147,7 +147,8 @@ def _rejected(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
 
 def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, actor: access.Actor,
            file_name: str | None = None, mapping: Mapping | None = None, options: dict[str, Any] | None = None,
-           create_measures: bool = False, dry_run: bool = False) -> Outcome:
+           create_measures: bool = False, dry_run: bool = False,
+           on_wait: db.WaitCallback | None = None) -> Outcome:
     """Read, validate, preview and (unless `dry_run`) commit one file. Never raises for a bad
     file; database errors propagate after the transaction has been rolled back.
 
@@ -155,6 +156,9 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     rights gets access.Forbidden before a byte is read, for a dry run too (a preview stages the
     file in the database). Its name is recorded as the uploader and in the audit log. The CLI
     passes its own actor (metrics.cli.actor(): the OS user, admin rights).
+
+    `on_wait(seconds, why)` is called while the commit waits for another writer (db.writer),
+    so a page can show progress instead of appearing frozen.
     """
     access.ensure_allowed(actor, "upload-csv")
     user = actor.name
@@ -167,7 +171,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
         report.add_error(TooLarge(note=f"{size:,} bytes; the limit is {max_bytes:,}"))
         return Outcome("rejected", f"{name}: rejected, nothing was loaded", report, name)
     sha = hashlib.sha256(raw).hexdigest()
-    ctx = _context(url, sha)
+    ctx = _context(url, sha, on_wait)
     if ctx["duplicate"] is not None:
         report = IngestReport()
         report.info["source"] = name
@@ -177,7 +181,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     layout = report.info.get("layout")
     out = Outcome("rejected", f"{name}: rejected, nothing was loaded", report, name, sha, layout)
     if layout == "registry" and report.valid:
-        return _registry(frame, out, url, user, dry_run)
+        return _registry(frame, out, url, user, dry_run, on_wait)
     if not report.valid or frame.empty:
         if report.valid:
             report.add_error(EmptyFile(note="the file holds no data rows"))
@@ -195,7 +199,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
               "targets": tgt.num_rows, "held_out": len(split.held_out), "empty": split.empty,
               "measures_created": len(drafts)}
     try:
-        with db.writer(url) as conn:
+        with db.writer(url, on_wait=on_wait) as conn:
             again = _committed_upload_of(conn, sha)  # inside the writer lock: a racing twin committed first
             if again is not None:
                 return Outcome("duplicate", f"{name}: already loaded as upload #{again}; nothing changed",
@@ -272,7 +276,8 @@ def remembered_mapping(key: str, url: str | None = None) -> Mapping | None:
     return Mapping.from_json(text) if text else None
 
 
-def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | None, dry_run: bool) -> Outcome:
+def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | None, dry_run: bool,
+              on_wait: db.WaitCallback | None = None) -> Outcome:
     report = out.report
     sub = check_registry(frame, report)
     if not report.valid:
@@ -280,7 +285,7 @@ def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | No
         return out
     rows = registry_rows(sub)
     try:
-        with db.writer(url) as conn:
+        with db.writer(url, on_wait=on_wait) as conn:
             counts = upsert_measures(conn, rows)
             if dry_run:
                 raise _DryRun(Preview(counts=counts))

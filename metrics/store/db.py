@@ -156,7 +156,12 @@ def _explain(exc: Exception, url: str) -> DatabaseError:
             "Try again in a moment, or stop that process.")
     if path is not None and not path.exists():
         return NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    detail = str(getattr(exc, "orig", None) or exc)  # the driver's words, without "(psycopg.errors.X)"
+    first = detail.strip().splitlines()[0] if detail.strip() else type(exc).__name__
+    if "statement timeout" in text or "lock timeout" in text:
+        return DatabaseBusy(f"The database at {masked(url)} did not answer within "
+                            f"{statement_timeout_seconds():g} s (METRICS_STATEMENT_TIMEOUT): another session may "
+                            "be holding a lock. Try again in a moment.")
     if isinstance(exc, sa.exc.OperationalError) and not is_duckdb(url):
         return DatabaseUnreachable(f"Cannot reach the database at {masked(url)}: {first}. "
                                    "Check that the server is running and METRICS_DB_URL is right.")
@@ -224,16 +229,18 @@ def _take_writer_lock(conn: sa.Connection, url: str, started: float, deadline: f
 
 
 @contextmanager
-def reader(url: str | None = None) -> Iterator[sa.Connection]:
+def reader(url: str | None = None, *, on_wait: WaitCallback | None = None) -> Iterator[sa.Connection]:
     """A short-lived connection for reading; read-only where the engine can enforce it.
 
     A DuckDB file that does not exist is reported, never created: only `init` creates one.
+    While another process holds a DuckDB file the reader waits (METRICS_READ_WAIT), calling
+    `on_wait(seconds, why)` meanwhile.
     """
     url = url or url_from_env()
     path = duckdb_path(url)
     if path is not None and not path.exists():
         raise NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
-    with _connect(url, read_only=path is not None, begin=False) as conn:
+    with _connect(url, read_only=path is not None, begin=False, on_wait=on_wait) as conn:
         yield conn
 
 

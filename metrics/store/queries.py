@@ -16,7 +16,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from metrics.access.visibility import Visibility, with_visibility
+from metrics.access.visibility import Visibility
 from metrics.errors import MetricsError
 from metrics.store import db
 
@@ -63,7 +63,7 @@ def _prepared(name: str, vis: Visibility | None) -> tuple[str, dict]:
         return sql_text(name), {}
     if not isinstance(vis, Visibility):
         raise TypeError(f"query '{name}' is a read: pass the reader's access.Visibility")
-    return with_visibility(sql_text(name)), vis.params()
+    return vis.apply(sql_text(name)), vis.params()
 
 
 def fetch_arrow(name: str, vis: Visibility | None, conn: sa.Connection | None = None, url: str | None = None,

@@ -6,7 +6,10 @@ see them: a goal-scoped share link gets only its goal's measures. The headline i
 view's computation (views.score.scores) on the same reader, so the page and
 `python -m metrics score` agree; the stale rule and the cap are the city's settings.
 The priority / department / status filters narrow the goal cards only; the headline always
-covers every measure the reader may see.
+covers every measure that counts. Only published measures count (drafts, such as the ones an
+upload creates, stay out of the score, the counts, movers, stale list and goal cards until
+published); staff may pass `include_drafts=True` to count them too, each row marked by its
+`state`. For a public reader the filter is ignored.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from metrics.views import base
 from metrics.views import score as score_view
 
 MEASURE_COLUMNS = ["measure_id", "name", "kind", "period", "actual", "target", "status", "status_label",
-                   "change_prev_pct", "unit"]
-MOVER_COLUMNS = ["measure_id", "name", "period", "actual", "unit", "improvement"]
-STALE_COLUMNS = ["measure_id", "name", "period", "due", "department", "goal_name"]
+                   "change_prev_pct", "unit", "state"]
+MOVER_COLUMNS = ["measure_id", "name", "period", "actual", "unit", "improvement", "state"]
+STALE_COLUMNS = ["measure_id", "name", "period", "due", "department", "goal_name", "state"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class GoalCard:
     counts: tuple[tuple[str, int], ...]  # (status code, measures) for the statuses present, vocabulary order
     outcome_measures: int  # 0: the goal counts activity, not results for residents
     measures: pd.DataFrame  # MEASURE_COLUMNS, the rows the filters keep
+    drafts: int = 0  # draft measures counted in `counts` (only when include_drafts)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,10 @@ class OverviewView:
     department: str | None
     status_filter: str | None  # a status code
     sections: tuple[PrioritySection, ...]  # goal cards after the filters, grouped by priority
+    staff: bool = False  # the reader may see drafts (and so may ask to count them)
+    include_drafts: bool = False  # drafts are counted (staff asked; always False for the public)
+    drafts: int = 0  # draft measures counted in the headline and counts (0 unless include_drafts)
+    drafts_left_out: int = 0  # visible draft measures left out (0 when include_drafts)
 
 
 def status_code(status: str | None) -> str | None:
@@ -104,7 +112,8 @@ def _sections(status: pd.DataFrame, goals: pd.DataFrame, shown: pd.DataFrame) ->
                 priority_name=str(prio_name),
                 counts=tuple((s, int(g[s])) for s in STATUSES if g[s]),
                 outcome_measures=int(g["outcome_measures"]),
-                measures=part[MEASURE_COLUMNS].reset_index(drop=True)))
+                measures=part[MEASURE_COLUMNS].reset_index(drop=True),
+                drafts=int(((status["goal_id"] == goal_id) & (status["state"] == overview.DRAFT_STATE)).sum())))
         if cards:
             out.append(PrioritySection(str(prio_name), tuple(cards)))
     return tuple(out)
@@ -112,18 +121,19 @@ def _sections(status: pd.DataFrame, goals: pd.DataFrame, shown: pd.DataFrame) ->
 
 def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
           today: date | None = None, priority: str | None = None, department: str | None = None,
-          status: str | None = None) -> OverviewView:
-    """Everything the Overview draws for `actor` on `today` (default: the current date)."""
+          status: str | None = None, include_drafts: bool = False) -> OverviewView:
+    """Everything the Overview draws for `actor` on `today` (default: the current date); published
+    measures only unless a staff reader passes `include_drafts=True`."""
     day = today or date.today()
     code = status_code(status)
     with base.read(conn_or_url, actor, settings) as r:
-        s = score_view.scores(r, day)
+        s = score_view.scores(r, day, include_drafts)
         goals = r.frame("goals")
-        history = r.frame("composite_history", since=overview.movement_since(day))
+        history = overview.of_measures(r.frame("composite_history", since=overview.movement_since(day)), s.measures)
         facts = r.frame("data_status")
         summ = overview.summary(s.measures, s.recent, history, s.targets, day, cap=r.settings.composite_cap,
                                 grace_days=r.settings.grace_days, scored=(s.status, s.composite))
-        version, city, cap = r.version, r.settings.city_name, r.settings.composite_cap
+        version, city, cap, staff = r.version, r.settings.city_name, r.settings.composite_cap, r.vis.staff
     every = summ.status
     shown = every
     if priority:
@@ -144,4 +154,5 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         priorities=tuple(goals.drop_duplicates("priority_id")["priority_name"].tolist()),
         departments=tuple(sorted(s.measures["department"].dropna().unique().tolist())),
         priority=priority or None, department=department or None, status_filter=code,
-        sections=_sections(every, goals, shown))
+        sections=_sections(every, goals, shown), staff=staff, include_drafts=s.include_drafts,
+        drafts=int((every["state"] == overview.DRAFT_STATE).sum()), drafts_left_out=s.drafts_left_out)

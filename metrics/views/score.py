@@ -5,6 +5,9 @@ same `scores()` on the same reader, so the composite on the page and from the CL
 differ for the same day. As-of is handled here: a canonical period label means "as of the
 end of that period" (read with the city's fiscal start month); no label means today. Only
 the last few aggregate rows ending on or before that day are read (sql/aggregates_as_of.sql).
+Only published measures count (overview.counted_measures): drafts, such as the ones an upload
+creates for unknown ids, stay out of every score until published. Staff may ask for them with
+`include_drafts=True`; for a public reader the filter is ignored (they never see drafts).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Scores:
     targets: pd.DataFrame
     status: pd.DataFrame  # overview.measure_status: one row per measure, goal and priority attached
     composite: scoring.Composite
+    include_drafts: bool  # drafts were counted (staff asked for them)
+    drafts_left_out: int  # visible draft measures not counted (0 when include_drafts)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class ScoreView:
     as_of_date: date
     status: pd.DataFrame
     composite: scoring.Composite
+    include_drafts: bool = False  # the filter in force (always False for a public reader)
+    drafts_left_out: int = 0
 
 
 def as_of_date(label: str | None, fiscal_start_month: int, today: date | None = None) -> tuple[str, date]:
@@ -48,20 +55,34 @@ def as_of_date(label: str | None, fiscal_start_month: int, today: date | None = 
     return label, periods.parse(label, fiscal_start_month).end
 
 
-def scores(r: base.Reader, day: date) -> Scores:
-    """Every visible measure's status on `day` and the composite, with the reader's settings."""
-    measures = r.frame("measures")
-    recent = r.frame("aggregates_as_of", as_of=day, depth=overview.RECENT_DEPTH)
-    targets = r.frame("targets")
+def counts_drafts(r: base.Reader, include_drafts: bool) -> bool:
+    """Whether drafts count for this reader: only staff may ask (the public never sees one)."""
+    return bool(include_drafts) and r.vis.staff
+
+
+def scores(r: base.Reader, day: date, include_drafts: bool = False) -> Scores:
+    """Every counted measure's status on `day` and the composite, with the reader's settings.
+
+    Counted = published (plus drafts when a staff reader asks for them); the recent rows and
+    targets are narrowed to those measures too, so a draft's data can't move "data as of".
+    """
+    include = counts_drafts(r, include_drafts)
+    every = r.frame("measures")
+    measures = overview.counted_measures(every, include)
+    left_out = 0 if include else int((every["state"] == overview.DRAFT_STATE).sum())
+    recent = overview.of_measures(r.frame("aggregates_as_of", as_of=day, depth=overview.RECENT_DEPTH), measures)
+    targets = overview.of_measures(r.frame("targets"), measures)
     status, comp = overview.scorecard(measures, recent, targets, day, cap=r.settings.composite_cap,
                                       grace_days=r.settings.grace_days)
-    return Scores(measures, recent, targets, status, comp)
+    return Scores(measures, recent, targets, status, comp, include, left_out)
 
 
 def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
-          as_of: str | None = None) -> ScoreView:
-    """The scorecard as `actor` may see it, as of the end of `as_of` (default today)."""
+          as_of: str | None = None, include_drafts: bool = False) -> ScoreView:
+    """The scorecard as `actor` may see it, as of the end of `as_of` (default today); published
+    measures only unless a staff reader passes `include_drafts=True`."""
     with base.read(conn_or_url, actor, settings) as r:
         label, day = as_of_date(as_of, r.settings.fiscal_start_month)
-        s = scores(r, day)
-        return ScoreView(version=r.version, as_of=label, as_of_date=day, status=s.status, composite=s.composite)
+        s = scores(r, day, include_drafts)
+        return ScoreView(version=r.version, as_of=label, as_of_date=day, status=s.status, composite=s.composite,
+                         include_drafts=s.include_drafts, drafts_left_out=s.drafts_left_out)
