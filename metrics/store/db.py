@@ -142,6 +142,10 @@ def engine(url: str | None = None, read_only: bool = False) -> sa.Engine:
     return _engine(url or url_from_env(), read_only)
 
 
+def _missing(path: Path) -> NotInitialised:
+    return NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
+
+
 def _holder(text: str) -> str:
     match = re.search(r"PID (\d+)", text)
     return f" (process {match.group(1)})" if match else ""
@@ -155,7 +159,7 @@ def _explain(exc: Exception, url: str) -> DatabaseError:
             f"The database file {path} is busy: another process{_holder(text)} has it open. "
             "Try again in a moment, or stop that process.")
     if path is not None and not path.exists():
-        return NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
+        return _missing(path)
     detail = str(getattr(exc, "orig", None) or exc)  # the driver's words, without "(psycopg.errors.X)"
     first = detail.strip().splitlines()[0] if detail.strip() else type(exc).__name__
     if "statement timeout" in text or "lock timeout" in text:
@@ -239,7 +243,7 @@ def reader(url: str | None = None, *, on_wait: WaitCallback | None = None) -> It
     url = url or url_from_env()
     path = duckdb_path(url)
     if path is not None and not path.exists():
-        raise NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
+        raise _missing(path)
     with _connect(url, read_only=path is not None, begin=False, on_wait=on_wait) as conn:
         yield conn
 
@@ -257,7 +261,7 @@ def writer(url: str | None = None, *, create: bool = False,
     path = duckdb_path(url)
     if path is not None and not path.exists():
         if not create:
-            raise NotInitialised(f"The database file {path} does not exist: run `python -m metrics init` to create it.")
+            raise _missing(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     with _connect(url, read_only=False, begin=True, on_wait=on_wait) as conn:
         yield conn

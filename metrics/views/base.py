@@ -35,8 +35,12 @@ class Reader:
         return queries.fetch(name, self.vis, conn=self.conn, **params)
 
 
+def _meta_rows(conn: sa.Connection) -> dict[str, str]:
+    return dict(conn.execute(sa.select(schema.meta.c.key, schema.meta.c.value)).all())
+
+
 def load_settings(conn: sa.Connection) -> Settings:
-    return settings_mod.from_rows(dict(conn.execute(sa.select(schema.meta.c.key, schema.meta.c.value)).all()))
+    return settings_mod.from_rows(_meta_rows(conn))
 
 
 @contextmanager
@@ -77,6 +81,6 @@ def status(conn_or_url: sa.Connection | str | None) -> Status:
         if not sa.inspect(conn).has_table("meta"):
             raise db.DatabaseError(f"The database at {db.masked(conn.engine.url)} has no tables yet: "
                                    "run `python -m metrics init`.")
-        rows = dict(conn.execute(sa.select(schema.meta.c.key, schema.meta.c.value)).all())
+        rows = _meta_rows(conn)
     version = int(rows.get("data_version") or 0) if str(rows.get("data_version") or "0").isdigit() else 0
     return Status(version=version, updated_at=rows.get("data_updated_at"), settings=settings_mod.from_rows(rows))
