@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -135,7 +136,9 @@ def read_checked(raw: bytes, name: str, ctx: dict[str, Any], mapping: Mapping | 
         grain, _ = _period_facts(frame, fsm)
         drafts = draft_measures(frame, grain, set(known["id"]), name)
         known = pd.concat([known, drafts[["id", "frequency"]]], ignore_index=True)
-    report.merge(validate(frame, known, None, fsm, report.error_limit))
+    used = Mapping.from_json(report.info.get("mapping") or "{}")
+    as_of = opts.get("as_of") or date.today()  # actuals may not start more than one cycle after today
+    report.merge(validate(frame, known, as_of, fsm, report.error_limit, actual_kinds=used.actual_kinds))
     return frame, report, drafts
 
 

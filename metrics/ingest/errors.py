@@ -163,6 +163,12 @@ class CellTypeError(CellError):
     template = "Cell{where} \"{cell}\" is not a number: {note}"
 
 
+class AbsurdValue(CellError):
+    code = "cell-absurd-value"
+    title = "Absurd Value"
+    template = "Cell{where} \"{cell}\" is not a usable number: {note}"
+
+
 class UnknownMeasure(CellError):
     code = "cell-unknown-measure"
     title = "Unknown Measure"
@@ -184,7 +190,7 @@ class FrequencyMismatch(CellError):
 class FuturePeriod(CellError):
     code = "cell-future-period"
     title = "Future Period"
-    template = "Cell{where}: period \"{cell}\" starts after the as-of date ({note})"
+    template = "Cell{where}: period \"{cell}\" is in the future ({note})"
 
 
 class ConstraintError(CellError):

@@ -161,13 +161,23 @@ def _read_fast(body: bytes, columns: list[str], delimiter: str, skip: int) -> pd
     return frame
 
 
+def _rows(reader, skip: int):
+    """The csv reader's rows; a cell over its field limit (128 KB) rejects the file in one sentence
+    naming the line, instead of escaping as `_csv.Error`."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise IngestFailed(FormatError(note=f"line {skip + reader.line_num}: {exc} (a cell over "
+                                            f"{csv.field_size_limit() // 1024} KB is not a KPI value)")) from exc
+
+
 def _read_exact(body: bytes, columns: list[str], delimiter: str, skip: int, src: Source) -> pd.DataFrame:
     """Slow path with exact physical line numbers; reports blank and ragged rows."""
     reader = csv.reader(io.StringIO(body.decode("utf-8", errors="replace"), newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     numbers: list[int] = []
     last = 0
-    for cells in reader:
+    for cells in _rows(reader, skip):
         start, last = skip + last + 1, reader.line_num
         if not any(c.strip() for c in cells):
             src.warnings.append(BlankRow(row_number=start))

@@ -30,3 +30,8 @@ MISSING_MARKERS: tuple[str, ...] = ("", "NA", "N/A", "n/a", "No Data", "-", "—
 TOTAL_MARKERS: tuple[str, ...] = ("total", "totals", "grand total", "sum")
 #: Fiscal year start month (July: FY2019 = 2018-07 .. 2019-06).
 FISCAL_START_MONTH = 7
+#: Largest magnitude a value, target, numerator or denominator may have: beyond it a cell is a
+#: typo or an attack (five million 9s would be stored as inf), never a city's measure.
+MAX_ABS_VALUE = 1e15
+#: Most digits a number cell may hold (a 5,000-digit integer is refused, not converted).
+MAX_DIGITS = 100

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import settings
 from .errors import FormatError, IngestFailed
 from .mapping import Mapping, slug
 
@@ -25,9 +26,19 @@ def load_json(text: str) -> Any:
     """Parse JSON, stripping Jekyll/YAML `---` front-matter fences first."""
     lines = [ln for ln in text.splitlines() if ln.strip() != "---"]
     try:
-        return json.loads("\n".join(lines))
+        return json.loads("\n".join(lines), parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as exc:
         raise IngestFailed(FormatError(note=f"invalid JSON at line {exc.lineno}: {exc.msg}")) from exc
+    except RecursionError as exc:
+        raise IngestFailed(FormatError(note="the JSON is nested too deeply to be a KPI extract")) from exc
+
+
+def _number(text: str) -> int | float | str:
+    """A JSON number; one with more digits than any value may hold stays text, so validation
+    rejects it with its row and column (int() of 5,000 digits raises ValueError)."""
+    if len(text) > settings.MAX_DIGITS:
+        return text
+    return float(text) if any(c in text for c in ".eE") else int(text)
 
 
 def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from metrics.domain import periods
 
 from . import settings
 from .errors import (
+    AbsurdValue,
     BadPeriod,
     CellTypeError,
     DuplicateKey,
@@ -33,6 +34,14 @@ from .errors import (
 )
 from .layouts import KEY, key_ids
 from .report import IngestReport
+from .values import absurd_reason
+
+#: How far past the as-of date an actual's period may start: one reporting cycle of its grain
+#: (this month's figure may be filed on the 1st; 2099-Q1 is a typo or an attack). Targets may be future.
+CYCLE = {"day": pd.DateOffset(days=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3),
+         "year": pd.DateOffset(years=1), "fiscal_year": pd.DateOffset(years=1)}
+#: Characters of a cell quoted in an error message (a 128 KB cell is not repeated back whole).
+CELL_SHOWN = 80
 
 
 @dataclass
@@ -48,6 +57,8 @@ class Context:
     cache: dict | None = None
     ids: tuple[np.ndarray, pd.Index] | None = None  # factorized measure_id (codes, uniques), computed once
     periods: tuple[np.ndarray, list] | None = None  # per-row period code, grain per distinct label
+    starts: list | None = None  # start per distinct period label (same codes as `periods`)
+    actual_kinds: tuple[str, ...] = ("actual",)  # value kinds loaded as observations
 
 
 def _id_codes(ctx: Context) -> tuple[np.ndarray, pd.Index]:
@@ -75,9 +86,24 @@ def _formula_note(text: object) -> str:
     return "expected a number such as 1200, 1,200, $1,200.50 or 8.8%"
 
 
+def _absurd(ctx: Context, role: str) -> pd.Series:
+    """True where the raw text is a number no measure can hold (inf, NaN, beyond ±1e15, 100+ digits)."""
+    raw = ctx.frame[f"{role}_raw"]
+    texts = raw[raw.notna()]
+    out = pd.Series(False, index=ctx.frame.index)
+    if len(texts):
+        out[texts.index] = texts.map(absurd_reason).notna().to_numpy(dtype=bool)
+    return out
+
+
 def _type_rule(role: str) -> Rule:
-    return Rule(CellTypeError, role, lambda c: c.frame[f"{role}_raw"].isna(),
+    return Rule(CellTypeError, role, lambda c: c.frame[f"{role}_raw"].isna() | _absurd(c, role),
                 lambda c, i: _formula_note(c.frame.at[i, f"{role}_raw"]), cell=f"{role}_raw")
+
+
+def _absurd_rule(role: str) -> Rule:
+    return Rule(AbsurdValue, role, lambda c: ~_absurd(c, role),
+                lambda c, i: absurd_reason(c.frame.at[i, f"{role}_raw"]) or "", cell=f"{role}_raw")
 
 
 def _unknown(ctx: Context) -> pd.Series:
@@ -104,9 +130,32 @@ def _frequency(ctx: Context) -> pd.Series:
 
 
 def _future(ctx: Context) -> pd.Series:
+    """Actuals may start at most one reporting cycle after the as-of date; targets (a `target`
+    cell, a target-kind row) and held-out kinds may be in the future. Decided per distinct
+    period label, then broadcast."""
+    f = ctx.frame
     if ctx.as_of is None:
-        return pd.Series(True, index=ctx.frame.index)
-    return ~(ctx.start > pd.Timestamp(ctx.as_of))
+        return pd.Series(True, index=f.index)
+    codes, grains = ctx.periods if ctx.periods is not None else _period_codes(f, ctx.fiscal_start_month)[:2]
+    starts = ctx.starts if ctx.starts is not None else _period_codes(f, ctx.fiscal_start_month)[2]
+    as_of = pd.Timestamp(ctx.as_of)
+    late = np.array([g is not None and not pd.isna(st) and st > as_of + CYCLE.get(g, pd.DateOffset(0))
+                     for g, st in zip(grains, starts, strict=True)], dtype=bool)[codes]
+    if not late.any():
+        return pd.Series(True, index=f.index)
+    kind = f["value_kind"].astype("object") if "value_kind" in f else pd.Series("actual", index=f.index)
+    has = np.zeros(len(f), dtype=bool)
+    for col in ("value", "numerator", "denominator"):
+        if col in f:
+            has |= f[col].notna().to_numpy()
+    actual = kind.isin(list(ctx.actual_kinds)).to_numpy(dtype=bool, na_value=False) & has
+    return pd.Series(~(late & actual), index=f.index)
+
+
+def _future_note(ctx: Context, i: int) -> str:
+    grain = str(ctx.grain.at[i]).replace("_", " ")
+    return (f"starts {ctx.start.at[i].date()}, more than one {grain} after {ctx.as_of}; "
+            "only targets may be in the future")
 
 
 def _duplicate(ctx: Context) -> pd.Series:
@@ -150,6 +199,7 @@ def _dup_note(ctx: Context, i: int) -> str:
 
 RULES: list[Rule] = [
     _type_rule("value"), _type_rule("target"), _type_rule("numerator"), _type_rule("denominator"),
+    _absurd_rule("value"), _absurd_rule("target"), _absurd_rule("numerator"), _absurd_rule("denominator"),
     Rule(BadPeriod, "period", lambda c: c.frame["period"].notna(),
          lambda c, i: ("empty period" if not c.frame.at[i, "period_raw"] else
                        "expected e.g. 2018-03, 2018-Q1, 2018, FY2019, 2018-03-31, Q1 2018 or 2017-18"),
@@ -159,7 +209,7 @@ RULES: list[Rule] = [
     Rule(FrequencyMismatch, "period", _frequency,
          lambda c, i: f"measure is {c.known.at[c.frame.at[i, 'measure_id'], 'frequency']}, "
                       f"period is {c.grain.at[i]}", cell="period"),
-    Rule(FuturePeriod, "period", _future, lambda c, i: f"starts {c.start.at[i].date()}, as of {c.as_of}"),
+    Rule(FuturePeriod, "period", _future, _future_note),
     Rule(DuplicateKey, "measure_id", _duplicate, _dup_note),
     Rule(OutOfRange, "value", _range, _range_note),
 ]
@@ -209,8 +259,13 @@ def build_schema(ctx: Context, rules: list[Rule]) -> pa.DataFrameSchema:
 
 def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as_of: date | str | None = None,
              fiscal_start_month: int = settings.FISCAL_START_MONTH,
-             error_limit: int = settings.ERROR_LIMIT, rules: list[Rule] | None = None) -> IngestReport:
+             error_limit: int = settings.ERROR_LIMIT, rules: list[Rule] | None = None,
+             actual_kinds: tuple[str, ...] | list[str] = ()) -> IngestReport:
     """Check a canonical frame; every failing cell becomes an error naming row and column.
+
+    `as_of` (a date; None skips the rule) bounds actuals: a period starting more than one
+    reporting cycle after it is rejected. `actual_kinds` are the value kinds besides `actual`
+    the upload loads as observations (the mapping's actual_kinds).
 
     `known_measures` has columns id (or measure_id), frequency, plausible_min, plausible_max;
     without it the unknown-measure, frequency and range rules only check for empty ids.
@@ -224,7 +279,8 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
     parsed = _period_codes(frame, fiscal_start_month)
     grain, start = _period_facts(frame, fiscal_start_month, parsed)
     as_of_date = pd.Timestamp(as_of).date() if as_of is not None else None
-    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start, periods=parsed[:2])
+    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start, periods=parsed[:2], starts=parsed[2],
+                  actual_kinds=("actual", *actual_kinds))
     try:
         build_schema(ctx, rules).validate(frame, lazy=True)
         failures = pd.DataFrame(columns=["check", "index"])
@@ -244,7 +300,7 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
         report.add_error(rule.error(
             note=rule.note(ctx, idx), row_number=int(frame.at[idx, "row_number"]), field_name=field,
             field_number=source_cols.index(field) + 1 if field in source_cols else None,
-            cell=None if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell)))
+            cell=None if cell is None or (isinstance(cell, float) and np.isnan(cell)) else _shown_cell(cell)))
     report.error_count = len(failures)
     if len(failures) > error_limit:
         report.partial = True
@@ -254,6 +310,12 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
                         accepted=len(frame) - len(report.rejected_index),
                         seconds=round(time.perf_counter() - started, 4))
     return report
+
+
+def _shown_cell(cell: object) -> str:
+    """The cell as quoted in a message: long texts cut, with their length (a 5,000-digit number)."""
+    t = str(cell)
+    return t if len(t) <= CELL_SHOWN else f"{t[:CELL_SHOWN // 2]}… ({len(t):,} characters)"
 
 
 def _field_of(frame: pd.DataFrame, idx: int, column: str, fields: dict[str, str]) -> str:

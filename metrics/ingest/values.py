@@ -3,6 +3,9 @@
 Numbers: `3,000`, `$1,200.50`, `8.8%` and `(12)` are read in one vectorised pass;
 texts that still fail keep their original text in a `*_raw` column so validation can
 report them (a formula like `=HYPERLINK(...)` is never evaluated, only rejected).
+Hostile numbers (`inf`, `NaN`, beyond ±`settings.MAX_ABS_VALUE`, more than
+`settings.MAX_DIGITS` digits) are treated the same way: no value, the text kept, and
+validation names the row, the column and why (`absurd_reason`).
 Periods: files repeat a handful of labels over many rows, so each distinct label is
 normalised once (`pd.factorize`) and mapped back.
 """
@@ -50,8 +53,39 @@ def to_number(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS,
         values = values.astype("float64")
         values.loc[again.index] = again
     values = values.astype("float64")
-    raw = s.where(values.isna() & ~is_missing(s, markers))
+    missing = is_missing(s, markers)
+    with np.errstate(invalid="ignore"):
+        absurd = ~missing & (~np.isfinite(values) | (values.abs() > settings.MAX_ABS_VALUE))
+    long = s.str.len() > settings.MAX_DIGITS
+    if long.any():
+        absurd |= (s[long].str.count(r"\d") > settings.MAX_DIGITS).reindex(s.index, fill_value=False)
+    values = values.mask(absurd)
+    raw = s.where(values.isna() & ~missing)
     return values, raw
+
+
+def absurd_reason(text: object) -> str | None:
+    """Why a number-looking cell can't be a value (not finite, too large, too many digits), or None.
+
+    Only called for the few cells `to_number` kept as raw text, so plain Python is fine here.
+    """
+    t = str(text).strip()
+    if sum(ch.isdigit() for ch in t) > settings.MAX_DIGITS:
+        return f"more than {settings.MAX_DIGITS} digits"
+    cleaned = t[1:-1] if t.startswith("(") and t.endswith(")") else t
+    for ch in "$€£,% \u00a0":
+        cleaned = cleaned.replace(ch, "")
+    try:
+        v = float(cleaned)
+    except ValueError:
+        return None
+    if np.isnan(v):
+        return "NaN is not a value; leave the cell empty (or NA) when there is no value"
+    if np.isinf(v):
+        return "not a finite number"
+    if abs(v) > settings.MAX_ABS_VALUE:
+        return f"beyond ±{settings.MAX_ABS_VALUE:,.0f}; no city measure is that large"
+    return None
 
 
 def _arrow_numbers(s: pd.Series, markers: tuple[str, ...]) -> pd.Series | None:
@@ -64,6 +98,9 @@ def _arrow_numbers(s: pd.Series, markers: tuple[str, ...]) -> pd.Series | None:
         out = pc.cast(nulled, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    hostile = pc.or_kleene(pc.invert(pc.is_finite(out)), pc.greater(pc.abs(out), settings.MAX_ABS_VALUE))
+    if pc.any(hostile).as_py() or (pc.max(pc.utf8_length(trimmed)).as_py() or 0) > settings.MAX_DIGITS:
+        return None  # the general path rejects them cell by cell
     return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
 
 

@@ -27,12 +27,22 @@ BAD = {
     "mixed-frequency": f"measure_id,period,value\n{HH},2018-Q1,3100\n{HH},2018-05,1000\n".encode(),
     "last-row-bad": ("measure_id,period,value\n" + "".join(f"{HH},{y}-Q{q},{1000 + y}\n" for y in range(2010, 2019)
                                                         for q in range(1, 5)) + f"{HH},2019-Q1,lots\n").encode(),
+    # hostile values: each names its row and column (or the file) and changes nothing
+    "future-period": f"measure_id,period,value\n{HH},2018-Q1,3100\n{HH},2099-Q1,5\n".encode(),
+    "inf": f"measure_id,period,value\n{HH},2018-Q1,inf\n{HH},2018-Q2,NaN\n{HH},2018-Q3,{'9' * 100_000}\n".encode(),
+    "giant-field": f"measure_id,period,value,note\n\n{HH},2018-Q1,3100,\"{'x' * 200_000}\"\n".encode(),
+    "nested-json": b"[" * 100_000 + b"]" * 100_000,
+    "huge-integer": f"measure_id,period,value\n{HH},2018-Q1,{'1' * 5000}\n".encode(),
+    "huge-integer-json": ('[{"model": "cityscore.value", "fields": {"metric": "' + HH + '", "entry_date": '
+                          '"2018-01-01", "val": ' + "1" * 5000 + "}}]").encode(),
 }
 EXPECT = {
     "wrong-encoding": None, "binary": "file-format-error", "empty": "file-empty-file",
     "header-only": None, "formula": "cell-type-error", "sql-text": "cell-unknown-measure",
     "unknown-measure": "cell-unknown-measure", "mixed-frequency": "cell-frequency-mismatch",
-    "last-row-bad": "cell-type-error",
+    "last-row-bad": "cell-type-error", "future-period": "cell-future-period", "inf": "cell-absurd-value",
+    "giant-field": "file-format-error", "nested-json": "file-format-error", "huge-integer": "cell-absurd-value",
+    "huge-integer-json": "cell-absurd-value",
 }
 
 
@@ -52,6 +62,31 @@ def test_bad_file_changes_nothing(city, name):
         assert EXPECT[name] in {e.code for e in out.report.errors}, out.to_summary()
     assert "rejected" in out.message
     assert snapshot(city) == before
+
+
+def test_hostile_values_name_row_and_column_and_say_why(city):
+    """inf, NaN, 100,000 nines, 2099-Q1 and a 5,000-digit integer: one error each, at its cell."""
+    got = {(e.row_number, e.field_name, e.code) for e in ingest(BAD["inf"], city, actor=who()).report.errors}
+    assert got == {(2, "value", "cell-absurd-value"), (3, "value", "cell-absurd-value"),
+                   (4, "value", "cell-absurd-value")}
+    err = ingest(BAD["future-period"], city, actor=who()).report.errors
+    assert [(e.row_number, e.field_name, e.code) for e in err] == [(3, "period", "cell-future-period")]
+    assert "only targets may be in the future" in err[0].message
+    err = ingest(BAD["huge-integer"], city, actor=who()).report.errors[0]
+    assert "more than 100 digits" in err.message and len(err.message) < 300  # the cell is not echoed whole
+    assert "nested too deeply" in ingest(BAD["nested-json"], city, actor=who()).report.errors[0].message
+    assert "128 KB" in ingest(BAD["giant-field"], city, actor=who()).report.errors[0].message
+
+
+def test_future_targets_and_next_period_actuals_are_accepted(city):
+    """One reporting cycle ahead is an actual filed early; a target may be years ahead."""
+    today = pd.Timestamp.today()
+    data = (f"measure_id,period,value,target\n{HH},{today.year}-Q{today.quarter},1,\n"
+            f"{HH},{(today + pd.DateOffset(months=3)).year}-Q{(today + pd.DateOffset(months=3)).quarter},2,\n"
+            f"{HH},2040-Q1,,5000\n").encode()
+    out = ingest(data, city, actor=who(), dry_run=True)
+    assert out.status == "preview", out.to_summary()
+    assert out.counts["observations"] == 2 and out.counts["targets"] == 1
 
 
 def test_formula_and_sql_text_are_only_data(city):
