@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from metrics import access, cli
@@ -15,6 +16,9 @@ from metrics.errors import MetricsError
 from metrics.store import db, meta
 from metrics.views import exports as export
 from metrics.wwc import store as wwc_store
+
+#: Exit code of a failure that is a bug (EX_SOFTWARE); tests/test_cli_hostile.py fails if hostile input reaches it.
+INTERNAL_ERROR = 70
 
 # `init` and `demo` are the bootstrap: they run before any account can exist (the migration
 # creates the users table) and only from this CLI (make run, test fixtures), never from the app,
@@ -52,14 +56,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     non-public goal, suppressed breakdown cells empty in CSV / null in JSON); otherwise as staff (raw)."""
     rows = export.canonical_rows(None, access.PUBLIC_PORTAL if args.public else access.LOCAL_ADMIN, args.measure)
     if args.measure and rows.empty:
-        print(f"no observations for measure '{args.measure}'", file=sys.stderr)
+        print(f"no observations for measure {cli.quoted(args.measure)}", file=sys.stderr)
         return 1
     sys.stdout.write(export.to_json(rows) + "\n" if args.format == "json" else export.to_csv(rows))
     return 0
 
 
+def _seed(text: str) -> int:
+    """A random seed numpy accepts (0 .. 2**32 - 1), checked before anything runs."""
+    if not text.isdigit() or int(text) >= 2**32:
+        raise argparse.ArgumentTypeError(f"the seed is a whole number from 0 to {2**32 - 1:,}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = cli.Parser(
         prog="python -m metrics",
         description="City performance dashboard: manage the KPI store. The database is METRICS_DB_URL "
                     f"(default {db.DEFAULT_URL}; PostgreSQL: postgresql+psycopg://user@host/db).")
@@ -71,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Load the demo city (same seed, same data) into a database with no measures.")
     s.add_argument("--scale", action="store_true",
                    help="a large synthetic city for benchmarks: 1,000 measures x 15 years monthly x 10 districts")
-    s.add_argument("--seed", type=int, default=demo.DEMO_SEED, help="random seed (default %(default)s)")
+    s.add_argument("--seed", type=_seed, default=demo.DEMO_SEED, help="random seed (default %(default)s)")
     s.set_defaults(func=cmd_demo)
     s = sub.add_parser("export", help="write canonical long rows measure_id,period,dimension,member,value",
                        description="Write observations as canonical long rows to stdout (staff view: drafts included).")
@@ -91,11 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except access.Forbidden as exc:
-        print(f"forbidden: {exc}", file=sys.stderr)
+        print(f"forbidden: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except MetricsError as exc:  # the one family: one sentence, an exit code per kind of failure
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; a change that was running was rolled back", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `... | head`: the reader left; nothing to say
+        return 141
+    except Exception as exc:  # noqa: BLE001 - last resort: a bug still ends in one line, never a traceback
+        if os.environ.get("METRICS_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}): {cli.one_line(exc, 300)}; this is a bug — "
+              "rerun with METRICS_DEBUG=1 for the details and report it", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -32,6 +32,10 @@ def _check_scope(conn: sa.Connection, scope: str) -> None:
         raise AccessError(f"goal '{goal}' is not public; publish it before sharing it")
 
 
+#: Longest expiry a link may be given (`never` is the way to say "no expiry").
+MAX_EXPIRY_DAYS = 3650
+
+
 def parse_expiry(text: str | None) -> timedelta | None:
     """'30d', '12h', '2w' -> timedelta; None or 'never' -> no expiry."""
     if not text or text == "never":
@@ -40,7 +44,10 @@ def parse_expiry(text: str | None) -> timedelta | None:
     if unit not in "hdw" or not text[:-1].isdigit() or int(text[:-1]) <= 0:
         raise AccessError("expiry looks like 12h, 30d or 2w")
     n = int(text[:-1])
-    return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    hours = n * {"h": 1, "d": 24, "w": 24 * 7}[unit]
+    if hours > MAX_EXPIRY_DAYS * 24:  # a date past year 9999 overflows; decades are "never"
+        raise AccessError(f"expiry is at most {MAX_EXPIRY_DAYS:,}d (10 years); use 'never' for a link without one")
+    return timedelta(hours=hours)
 
 
 def create_share(conn: sa.Connection, scope: str, expires: timedelta | None = None, *, actor: Actor) -> str:

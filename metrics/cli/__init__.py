@@ -8,9 +8,43 @@ change anything in it; the actor makes that visible instead of skipping the chec
 
 from __future__ import annotations
 
+import argparse
 import getpass
+import sys
+from typing import NoReturn
 
 from metrics.access.policy import Actor
+
+#: Characters of a person's input repeated in a message (a 200,000-character argument is not echoed).
+SHOWN = 80
+
+
+def quoted(value: object, limit: int = SHOWN) -> str:
+    """`value` in quotes for a one-line message: control characters escaped, long text cut."""
+    text = str(value).encode("unicode_escape").decode("ascii") if not str(value).isprintable() else str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
+
+
+def one_line(message: object, limit: int = 500) -> str:
+    """A message as one line of bounded length (argparse and exceptions may span lines)."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def positive_int(text: str) -> int:
+    """argparse type for ids and counts: 1 .. 2**63 - 1 (a database integer), else a usage error."""
+    if not text.strip().isdigit() or not 0 < int(text) < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {2**63 - 1:,}, got {quoted(text)}")
+    return int(text)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line (`error: … (see … --help)`) and exit 2, instead of
+    the usage block; subcommand parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {one_line(message, 300)} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def os_user() -> str:

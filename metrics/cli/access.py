@@ -14,8 +14,12 @@ from metrics.store import db
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Repeat: "):
+    try:
+        first = getpass.getpass("Password: ")
+        again = getpass.getpass("Repeat: ")
+    except EOFError:  # no terminal and stdin closed
+        raise access.AccessError("no password given: type it at the prompt or pipe it with --password-stdin") from None
+    if first != again:
         raise access.AccessError("the passwords differ")
     return first
 
@@ -53,8 +57,11 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     with db.writer() as conn:
         done = access.revoke_share(conn, args.id, actor=cli.actor())
-    print(f"revoked share {args.id}" if done else f"share {args.id} was not active")
-    return 0 if done else 1
+    if not done:
+        print(f"error: share {args.id} was not active (no such link, or already revoked)", file=sys.stderr)
+        return 1
+    print(f"revoked share {args.id}")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,5 +85,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_share_create)
     ss.add_parser("list", help="list links").set_defaults(func=cmd_share_list)
     r = ss.add_parser("revoke", help="revoke a link by id")
-    r.add_argument("id", type=int)
+    r.add_argument("id", type=cli.positive_int)
     r.set_defaults(func=cmd_share_revoke)

@@ -73,10 +73,7 @@ def cmd_set(args: argparse.Namespace) -> int:
                                           target_date=args.due, notes=args.note, evidence=evidence,
                                           actor=cli.actor(args.user))
     except wwc_store.CertificationError as exc:
-        for msg in exc.errors:
-            print(f"error: {msg}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return 1
+        return _refused(exc)
     changes = [f"{f}: {_shown(old)} → {_shown(new)}" for f, (old, new) in result["changed"].items()]
     if result["evidence"]:
         changes.append(f"{result['evidence']} evidence item(s) attached")
@@ -90,7 +87,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     d = cert_view.detail(None, READER, criterion=args.code)
     if d.code is None:
-        print(f"error: unknown criterion code {args.code!r}", file=sys.stderr)
+        print(f"error: unknown criterion code {cli.quoted(args.code)}", file=sys.stderr)
         return 1
     hist = d.history
     if args.format == "csv":
@@ -106,6 +103,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refused(exc: wwc_store.CertificationError) -> int:
+    """Every problem, in one line: `error: A; B; C (nothing was written)`."""
+    problems = "; ".join(cli.one_line(m, 300) for m in exc.errors)
+    print(f"error: {problems} (nothing was written)", file=sys.stderr)
+    return 1
+
+
 def _shown(value: object) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
@@ -115,10 +119,7 @@ def cmd_load_standard(args: argparse.Namespace) -> int:
         with db.writer() as conn:
             result = wwc_store.load_standard(conn, args.csv, args.version, args.name, actor=cli.actor(args.user))
     except wwc_store.CertificationError as exc:
-        for msg in exc.errors:
-            print(f"error: {msg}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return 1
+        return _refused(exc)
     print(f"loaded standard {result['version']}: {result['criteria']} criteria, "
           f"{result['carried_over']} carried over from {result['previous'] or '—'}, {result['new']} new; "
           "it is now the current standard")

@@ -21,23 +21,35 @@ def _actor(args: argparse.Namespace) -> access.Actor:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    if not path.is_file():
-        print(f"error: no such file: {path}", file=sys.stderr)
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        is_file = False
+        why = exc.strerror
+    else:
+        why = "no such file"
+    if not is_file:
+        print(f"error: {why}: {cli.quoted(args.file)}", file=sys.stderr)
         return 2
     mapping = None
     if args.mapping:
         try:
             mapping = Mapping.from_json(Path(args.mapping).read_text())
-        except (OSError, ValueError, TypeError) as exc:
-            print(f"error: cannot read the mapping {args.mapping}: {exc}", file=sys.stderr)
+        except (OSError, ValueError, TypeError, RecursionError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else cli.one_line(exc, 200)
+            print(f"error: cannot read the mapping {cli.quoted(args.mapping)}: {why}", file=sys.stderr)
             return 2
     options = {}
     if args.as_actual:
         options["actual_kinds"] = [k.strip() for k in args.as_actual.split(",") if k.strip()]
     if args.max_bytes:
         options["max_bytes"] = args.max_bytes
-    out = ingest(path, mapping=mapping, options=options, create_measures=args.create_measures,
-                 dry_run=args.dry_run, actor=_actor(args))
+    try:
+        out = ingest(path, mapping=mapping, options=options, create_measures=args.create_measures,
+                     dry_run=args.dry_run, actor=_actor(args))
+    except OSError as exc:  # unreadable (permissions, a device): the file, not the database
+        print(f"error: cannot read {cli.quoted(args.file)}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps(out.to_dict(), default=str, indent=2))
     else:
@@ -88,13 +100,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--max-bytes", type=int, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_ingest)
     s = sub.add_parser("uploads", help="list the upload history", description="List uploads, newest first.")
-    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--limit", type=cli.positive_int, default=50)
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_uploads)
     s = sub.add_parser("rollback", help="undo an upload: values go back to what they were",
                        description="Roll back one upload in one transaction; refused if a later upload changed "
                                    "the same values.")
-    s.add_argument("upload_id", type=int)
+    s.add_argument("upload_id", type=cli.positive_int)
     s.add_argument("--user", help="who the rollback is for; recorded beside the login name (cli:LOGIN)")
     s.set_defaults(func=cmd_rollback)
     s = sub.add_parser("template", help="print the canonical long CSV template",

@@ -10,8 +10,9 @@ import sys
 
 import pandas as pd
 
-from metrics import access
+from metrics import access, cli
 from metrics.domain import periods
+from metrics.errors import InputError
 from metrics.views import score as score_view
 
 COLUMNS = ["measure_id", "period", "actual", "target", "score", "status"]
@@ -37,8 +38,8 @@ def score(as_of_label: str | None = None, url: str | None = None, actor: access.
     try:
         v = score_view.build(url, actor, as_of=as_of_label, include_drafts=include_drafts)
     except periods.PeriodError as exc:
-        raise SystemExit(f"error: --as-of must be a canonical period label (2018-03, 2018-Q1, 2018, FY2019, "
-                         f"2018-03-31): {exc}") from None
+        raise InputError(f"--as-of must be a canonical period label (2018-03, 2018-Q1, 2018, FY2019, "
+                         f"2018-03-31): {cli.one_line(exc, 120)}") from None
     comp = v.composite
     rows = [{c: _clean(r[c]) for c in COLUMNS} for r in v.status[COLUMNS].to_dict("records")]
     return {"as_of": v.as_of, "as_of_date": v.as_of_date.isoformat(), "composite": _clean(comp.score),
