@@ -1,7 +1,8 @@
 """Upload: a department extract -> detected layout and mapping -> preview -> accept -> history/rollback.
 
 Thin: the writes are metrics.ingest calls made with the page's actor (ingest with dry_run for
-the preview, ingest to commit, rollback), which check the actor's rights themselves; the
+the preview, through ui.uploads, which keeps each dry run's outcome for the session so a rerun
+does not check the file again; ingest to commit; rollback), which check the actor's rights themselves; the
 history is the uploads view (metrics.views.uploads). The commit bumps the data version, so
 every dashboard page shows the new values on its next rerun. User text (file names, column
 names, messages that quote them) goes through text.md.
@@ -17,6 +18,7 @@ from metrics.ingest.commit import ingest
 from metrics.ingest.mapping import ROLES
 from metrics.ingest.rollback import rollback
 from metrics.views import uploads
+from ui import uploads as dry_runs
 from ui import views
 
 IGNORE = "(ignore)"
@@ -99,14 +101,24 @@ if "upload" in st.session_state:
                                     "columns are held out with a warning.")
     options = {"actual_kinds": as_actual} if as_actual else {}
     chosen = st.session_state.get("mappings", {})
+    out, key = None, "none"
     with st.status(f"Checking {text.md(name)}…", expanded=False) as status:
         waiting.into(status, f"Checking {name}")
-        first = _run(raw, name, None, options, create, dry_run=True)
-        key = (first.report.info.get("source_key") if first else None) or "none"
-        out = first
-        if first is not None and key in chosen:
-            out = _run(raw, name, Mapping.from_json(chosen[key]), options, create, dry_run=True)
-        status.update(label=f"Checked {text.md(name)} ({len(raw) / 1e6:,.1f} MB)", state="complete")
+        step = dry_runs.Progress(len(raw))  # a bar inside the box, for files over 10 MB that are checked now
+        try:  # the same file, mapping, options and data version: the kept outcome, not a new dry run
+            out = dry_runs.dry_run(raw, name, None, options, create, actor=who, url=views.database_url(),
+                                   on_wait=waiting, on_progress=step)
+            key = out.report.info.get("source_key") or "none"
+            if key in chosen:
+                out = dry_runs.dry_run(raw, name, Mapping.from_json(chosen[key]), options, create, actor=who,
+                                       url=views.database_url(), on_wait=waiting, on_progress=step)
+        except MetricsError as exc:  # the database failed: say so, open, in red; never "complete"
+            out = None
+            st.error(text.md(f"Nothing was checked: {exc}"))
+            status.update(label=text.md(f"Could not check {name}: {exc}"), state="error", expanded=True)
+        else:
+            status.update(label=f"Checked {text.md(name)} ({len(raw) / 1e6:,.1f} MB)", state="complete")
+        step.close()
     if out is not None:
         info = out.report.info
         st.subheader(text.md(name))
@@ -161,6 +173,7 @@ if "upload" in st.session_state:
                     status.update(label="Loaded" if done and done.ok else "Not loaded",
                                   state="complete" if done and done.ok else "error")
                 if done is not None:
+                    dry_runs.forget()
                     st.session_state["flash"] = [("ok" if done.ok else "err", done.message)]
                     if waiting.seconds >= 1:
                         st.session_state["flash"].append(
@@ -188,6 +201,7 @@ else:
         if row.can_roll_back and cols[6].button("Roll back", key=f"rollback-{row.id}", icon=":material/undo:"):
             try:
                 st.session_state["flash"] = [("ok", rollback(row.id, views.database_url(), actor=who))]
+                dry_runs.forget()
             except MetricsError as exc:  # refused (a later upload changed the same values) or the database
                 st.session_state["flash"] = [("err", f"Nothing was rolled back: {exc}")]
             st.rerun()

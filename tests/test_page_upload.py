@@ -121,3 +121,54 @@ def test_preview_says_how_many_drafts_and_that_they_stay_out(app, seeded_url):
                     "Drafts stay out of the dashboards (score, status counts, movers, what is stale) until "
                     "someone publishes them."]
     assert snapshot(seeded_url) == before  # the preview created nothing
+
+
+def _kept(at) -> list:
+    """The outcomes the page keeps for this session (ui.uploads), oldest first."""
+    return list(at.session_state["_dry_runs"].values()) if "_dry_runs" in at.session_state else []
+
+
+def test_a_rerun_reuses_the_dry_run_and_a_new_data_version_checks_again(app, seeded_url):
+    """Toggling "create drafts" on and back off shows the first check again (the same outcome object,
+    not a new dry run); once another upload commits, the next rerun checks again and the preview says
+    what changed for the person looking at it (the value is now unchanged)."""
+    from metrics.ingest.commit import ingest
+    from tests.ingest.conftest import who
+
+    app.session_state["upload"] = ("q.csv", f"measure_id,period,value\n{HH},2018-Q1,3100\n".encode())
+    at = app.run()
+    assert not at.exception and not at.error
+    assert _metric(at, "Changed") == "1" and at.status[0].state == "complete"
+    (first,) = _kept(at)
+    at = at.checkbox(key="create_measures").check().run()
+    assert not at.exception and len(_kept(at)) == 2  # other options: a second dry run
+    at = at.checkbox(key="create_measures").uncheck().run()
+    assert not at.exception and not at.error
+    assert len(_kept(at)) == 2 and _kept(at)[-1] is first  # back to the first options: reused, not re-run
+    assert _metric(at, "Changed") == "1"
+    at = at.run()  # a plain rerun (any other widget) reuses it too
+    assert len(_kept(at)) == 2 and _kept(at)[-1] is first
+    assert ingest(f"measure_id,period,value\n{HH},2018-Q1,3100.0\n".encode(), seeded_url, file_name="other.csv",
+                  actor=who("someone-else")).status == "committed"
+    at = at.run()
+    assert not at.exception
+    assert _kept(at)[-1] is not first and _metric(at, "Unchanged") == "1" and _metric(at, "Changed") == "0"
+
+
+def test_a_database_error_while_checking_shows_as_an_error_not_complete(tmp_path, monkeypatch):
+    """The database is gone while a file is being checked: the status box is red ("error"), open, and
+    says why in one line; it is never a collapsed box marked complete."""
+    monkeypatch.setenv("METRICS_DB_URL", f"duckdb:///{tmp_path / 'gone.duckdb'}")
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app_pages" / "upload.py"), default_timeout=60)
+    at.session_state["current_actor"] = access.Actor("user", "ed", "editor")
+    at.session_state["upload"] = ("q.csv", f"measure_id,period,value\n{HH},2018-Q1,3100\n".encode())
+    at.run()
+    assert not at.exception
+    box = at.status[0]
+    assert box.state == "error" and box.proto.expanded
+    assert "Could not check q.csv" in plain(box.label) and "gone.duckdb" in plain(box.label)
+    assert len(plain(box.label).splitlines()) == 1
+    assert any("Nothing was checked" in plain(e.value) for e in box.error)
+    assert not any(b.label == "Accept and load" for b in at.button)
+    assert not (tmp_path / "gone.duckdb").exists()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,6 +77,14 @@ class Outcome:
         return {"status": self.status, "message": self.message, "file_name": self.file_name,
                 "sha256": self.sha256, "layout": self.layout, "upload_id": self.upload_id,
                 "counts": self.counts, "report": self.report.to_dict()}
+
+
+#: on_progress(fraction 0..1, what is being done): a page's progress bar.
+ProgressCallback = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, step: str) -> None:
+    return None
 
 
 class _DryRun(Exception):  # noqa: N818 - control flow: roll the preview transaction back
@@ -151,7 +160,7 @@ def _rejected(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
 def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, actor: access.Actor,
            file_name: str | None = None, mapping: Mapping | None = None, options: dict[str, Any] | None = None,
            create_measures: bool = False, dry_run: bool = False,
-           on_wait: db.WaitCallback | None = None) -> Outcome:
+           on_wait: db.WaitCallback | None = None, on_progress: ProgressCallback | None = None) -> Outcome:
     """Read, validate, preview and (unless `dry_run`) commit one file. Never raises for a bad
     file; database errors propagate after the transaction has been rolled back.
 
@@ -161,8 +170,10 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     passes its own actor (metrics.cli.actor(): the OS user, admin rights).
 
     `on_wait(seconds, why)` is called while the commit waits for another writer (db.writer),
-    so a page can show progress instead of appearing frozen.
+    so a page can show progress instead of appearing frozen. `on_progress(fraction, step)` is
+    called as each step starts (read and check the file, compare with the database, write).
     """
+    progress = on_progress or _no_progress
     access.ensure_allowed(actor, "upload-csv")
     user = actor.name
     started = time.perf_counter()
@@ -174,6 +185,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
         report.add_error(TooLarge(note=f"{size:,} bytes; the limit is {max_bytes:,}"))
         return Outcome("rejected", f"{name}: rejected, nothing was loaded", report, name)
     sha = hashlib.sha256(raw).hexdigest()
+    progress(0.02, f"Reading and checking {size / 2**20:,.1f} MB")
     ctx = _context(url, sha, on_wait)
     if ctx["duplicate"] is not None:
         report = IngestReport()
@@ -201,6 +213,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     counts = {"rows": len(frame), "accepted": len(ok), "rejected": 0, "observations": obs.num_rows,
               "targets": tgt.num_rows, "held_out": len(split.held_out), "empty": split.empty,
               "measures_created": len(drafts)}
+    progress(0.6, f"Comparing {counts['observations']:,} values with the database")
     try:
         with db.writer(url, on_wait=on_wait) as conn:
             again = _committed_upload_of(conn, sha)  # inside the writer lock: a racing twin committed first
@@ -212,6 +225,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
             preview = diff(conn)
             if dry_run:
                 raise _DryRun(preview)
+            progress(0.8, f"Writing {preview.counts['new'] + preview.counts['changed']:,} values")
             upload_id = _commit(conn, out, preview, counts, used, user)
             drop_stage(conn)
     except _DryRun as dry:
