@@ -181,3 +181,33 @@ def test_auto_mapping_synonyms_and_json_roundtrip():
     assert "Budget" not in auto_mapping(["ID", "Budget", "Amount"], sample={"Budget": ["1200", "3400"]}).columns
     assert Mapping.from_json(m.to_json()) == m
     assert source_key(["PM Code", "Value"]) == source_key(["pm_code", "value"])
+
+
+def test_actuals_may_start_one_cycle_ahead_targets_any_time():
+    """As of 2024-06-30: next month / quarter / fiscal year is an actual filed early; the one after is
+    rejected at its cell; a target-only row years ahead is fine."""
+    known = pd.DataFrame({"id": ["m", "q", "f"], "frequency": ["month", "quarter", "fiscal_year"]})
+    data = (b"measure_id,period,value,target\n"
+            b"m,2024-07,1,\n"     # one month ahead: ok
+            b"m,2024-08,1,\n"     # two months ahead: future
+            b"q,2024-Q3,1,\n"     # next quarter: ok
+            b"q,2024-Q4,1,\n"     # future
+            b"f,FY2025,1,\n"      # FY2025 starts 2024-07: ok
+            b"f,FY2026,1,\n"      # starts 2025-07: more than a year ahead
+            b"m,2031-01,,500\n")  # a target only: ok
+    _, report = check_file(data, known, as_of="2024-06-30")
+    assert [(e.row_number, e.code, e.field_name) for e in report.errors] == [
+        (3, "cell-future-period", "period"), (5, "cell-future-period", "period"), (7, "cell-future-period", "period")]
+    assert "more than one month after 2024-06-30" in report.errors[0].message
+
+
+@pytest.mark.parametrize("cell, why", [("inf", "not a finite number"), ("-Infinity", "not a finite number"),
+                                       ("NaN", "NaN is not a value"), ("2e15", "beyond ±1,000,000,000,000,000"),
+                                       ("$" + "9" * 120, "more than 100 digits"),
+                                       ("0." + "0" * 120 + "1", "more than 100 digits")])
+def test_hostile_numbers_are_rejected_at_their_cell(cell, why):
+    df, report = check_file(f"measure_id,period,value,target\ntrees,2019-01,5,{cell}\n".encode(), KNOWN,
+                            as_of="2024-01-01")
+    assert [(e.code, e.row_number, e.field_name) for e in report.errors] == [("cell-absurd-value", 2, "target")]
+    assert why in report.errors[0].message and len(report.errors[0].message) < 300
+    assert df.target.isna().all()  # never stored as inf or a rounded giant
