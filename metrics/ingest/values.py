@@ -12,6 +12,8 @@ normalised once (`pd.factorize`) and mapped back.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -125,9 +127,23 @@ def take_str(labels: list[str | None], codes: np.ndarray, index: pd.Index) -> pd
     return pd.Series(pd.array(pa.array(labels, pa.string()).take(pa.array(codes)), dtype="str"), index=index)
 
 
+_CONSTANTS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
 def constant_str(value: str | None, index: pd.Index) -> pd.Series:
-    """A `str` column holding one value (or all missing), cheap for a million rows."""
-    arr = pa.nulls(len(index), pa.string()) if value is None else pa.repeat(pa.scalar(value, pa.string()), len(index))
+    """A `str` column holding one value (or all missing), cheap for a million rows.
+
+    Built as `large_string` (what pandas' `str` dtype stores, so no conversion copy) and shared:
+    Arrow arrays are immutable, so the several all-missing columns of a canonical frame (name,
+    note, unit, the raw-text columns) point at one buffer instead of 13 MB each per million rows.
+    The cache holds them weakly: nothing outlives the frames that use it.
+    """
+    key = (value, len(index))
+    arr = _CONSTANTS.get(key)
+    if arr is None:
+        arr = (pa.nulls(len(index), pa.large_string()) if value is None
+               else pa.repeat(pa.scalar(value, pa.large_string()), len(index)))
+        _CONSTANTS[key] = arr
     return pd.Series(pd.array(arr, dtype="str"), index=index)
 
 
