@@ -173,8 +173,8 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     so a page can show progress instead of appearing frozen. `on_progress(fraction, step)` is
     called as each step starts (read and check the file, compare with the database, write).
     """
-    progress = on_progress or _no_progress
     access.ensure_allowed(actor, "upload-csv")
+    progress = on_progress or _no_progress
     user = actor.name
     started = time.perf_counter()
     max_bytes = int((options or {}).get("max_bytes", settings.MAX_FILE_BYTES))
