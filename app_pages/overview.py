@@ -10,7 +10,7 @@ from metrics.charts import dashboards as charts
 from metrics.domain import text
 from metrics.domain.vocabulary import STATUSES
 from metrics.views import overview as overview_view
-from ui import auth, views
+from ui import auth, live, views
 from ui.widgets import status_legend
 
 DRAFTS_PARAM = "drafts"  # ?drafts=1: a staff reader counts draft measures too (default off)
@@ -30,13 +30,17 @@ v = views.show(overview_view.build, today=today, include_drafts=drafts_wanted)
 st.session_state["overview_version"] = v.version  # what this render shows; the live check compares
 
 
-@st.fragment(run_every="30s")
+LIVE_SECONDS = live.interval_seconds()
+
+
+@st.fragment(run_every=LIVE_SECONDS)
 def live_check() -> None:
-    """A wall screen notices an upload within a minute: one tiny read, a full rerun only on change."""
+    """A wall screen notices an upload (made through any app process) within a minute: one tiny
+    read, a full rerun only on change."""
     version = views.status().version
     if version != st.session_state.get("overview_version", version):
         st.rerun()
-    st.caption(f"Live · checks for new data every 30 s · data version {version}")
+    st.caption(f"Live · checks for new data every {LIVE_SECONDS} s · data version {version}")
 
 
 st.title(f"{text.md(v.city_name)}: how are we doing?")
