@@ -1,11 +1,12 @@
 # make run: venv + pinned install + demo city if the database has no measures + Streamlit on 127.0.0.1:8501
-# make test: dev requirements + Debian chromium if missing + ruff + the whole pytest suite
+# make test: dev requirements + Debian chromium and nginx if missing + ruff + the whole pytest suite
+# make serve-pg: PROCESSES (default 2) app processes on PostgreSQL (METRICS_DB_URL) behind nginx on 127.0.0.1:PROXY_PORT
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export METRICS_DB_URL ?= duckdb:///data/city.duckdb
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench bench-load demo clean chromium nginx serve-pg
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,16 +32,35 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@test -x /usr/bin/chromium
 
+# nginx for make serve-pg and its e2e test; the Debian package's own service is not used (serve-pg
+# runs nginx in the foreground with a config generated under artifacts/serve-pg).
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+	@test -x /usr/sbin/nginx
+
+PROCESSES ?= 2
+PROXY_PORT ?= 8080
+
+serve-pg: $(VENV)/.installed nginx
+	$(PY) -m scripts.serve_pg --init --processes $(PROCESSES) --port $(PROXY_PORT)
+
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
-test: $(VENV)/.dev-installed chromium lint
+test: $(VENV)/.dev-installed chromium nginx lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.fetch --pg
 	$(PY) -m bench.ingest --pg
 	$(PY) -m bench.overview
+
+# Browser sessions against 1 and 2 app processes behind nginx (a temporary PostgreSQL schema at
+# 127.0.0.1:5432/test); about 10 minutes.
+bench-load: $(VENV)/.dev-installed chromium nginx
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache

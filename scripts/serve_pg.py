@@ -1,8 +1,9 @@
 """Several Streamlit app processes on one PostgreSQL database behind nginx, all on loopback.
 
-    python -m scripts.serve_pg [--processes 2] [--port 8080] [--app-port 8601] [--run-dir DIR]
+    python -m scripts.serve_pg [--init] [--processes 2] [--port 8080] [--app-port 8601] [--run-dir DIR]
 
-(`make serve-pg` runs `metrics init` and `metrics demo` first, then this.) One Streamlit process
+(`make serve-pg` passes --init: `metrics init`, then `metrics demo` if the database has no
+measures, as `make run` does.) One Streamlit process
 tops out at about one core, so more users need more processes; they share nothing but the
 database, which is why this needs PostgreSQL (METRICS_DB_URL): DuckDB lets one process write a
 file at a time. Every process reads the same data version, so an upload through one process
@@ -188,6 +189,7 @@ class Cluster:
     app_port: int = 8601  # the first app process; the others follow; 0 = any free ports
     run_dir: Path = REPO / "artifacts" / "serve-pg"
     env: dict[str, str] = field(default_factory=dict)  # extra environment for the app processes
+    script: str = "app.py"  # the Streamlit script every process serves (bench/load.py: a trivial page too)
     backends: list[Backend] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
 
@@ -211,6 +213,15 @@ class Cluster:
         if not Path(NGINX).exists():
             raise ServeError(f"nginx is not installed ({NGINX}): `make nginx` installs the Debian package.")
 
+    def prepare(self) -> None:
+        """`metrics init` then `metrics demo` on the database, stopping at the first that fails."""
+        self._check()
+        env = {**os.environ, "METRICS_DB_URL": self.db_url}
+        for command in ("init", "demo"):
+            done = subprocess.run([sys.executable, "-m", "metrics", command], cwd=REPO, env=env)
+            if done.returncode:
+                raise ServeError(f"`python -m metrics {command}` failed (exit {done.returncode}); nothing started.")
+
     def start(self) -> None:
         self._check()
         self.run_dir = Path(self.run_dir).resolve()
@@ -233,7 +244,7 @@ class Cluster:
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         for b in self.backends:
             b.proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", HOST,
+                [sys.executable, "-m", "streamlit", "run", self.script, "--server.address", HOST,
                  "--server.port", str(b.port), "--server.headless", "true",
                  "--browser.serverPort", str(self.port),  # the URL Streamlit names is the proxy's
                  "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -315,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--app-port", type=int, default=8601, help="first app process port (default 8601)")
     ap.add_argument("--run-dir", type=Path, default=REPO / "artifacts" / "serve-pg",
                     help="where the nginx config, pid file and logs go (default artifacts/serve-pg)")
+    ap.add_argument("--init", action="store_true",
+                    help="first run `metrics init` and `metrics demo` (demo data only if there are no measures)")
     ap.add_argument("--listen", default=HOST, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if not is_loopback(args.listen):
@@ -328,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     try:
+        if args.init:
+            cluster.prepare()
         cluster.start()
         print(f"{cluster.url}  ({args.processes} app processes: "
               f"{', '.join(b.addr for b in cluster.backends)}; logs in {cluster.run_dir}). Ctrl-C stops.",
