@@ -57,9 +57,9 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m bench.ingest --pg
 	$(PY) -m bench.overview
 
-# Browser sessions against 1 and 2 app processes behind nginx (a temporary PostgreSQL schema at
-# 127.0.0.1:5432/test); about 10 minutes.
-bench-load: $(VENV)/.dev-installed chromium nginx
+# 1-20 Streamlit sessions against 1 and 2 app processes behind nginx (a temporary PostgreSQL schema
+# at 127.0.0.1:5432/test); about 10 minutes.
+bench-load: $(VENV)/.dev-installed nginx
 	$(PY) -m bench.load
 
 clean:

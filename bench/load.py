@@ -1,21 +1,22 @@
-"""Load benchmark: N concurrent browser sessions on the Overview, against 1 and 2 app processes.
+"""Load benchmark: N concurrent Streamlit sessions on the dashboard, against 1 and 2 app processes.
 
     python -m bench.load [--sessions 1,5,10,20] [--processes 1,2] [--window 30] [--db-url URL]
 
 Builds the demo city in a temporary PostgreSQL schema (127.0.0.1:5432/test, dropped at the
 end) unless --db-url names one, then for each process count starts the `make serve-pg` set-up
 (scripts/serve_pg.py: app processes behind nginx with cookie affinity) and, for each N, opens N
-headless Chromium contexts spread evenly over the processes (pinned by the route cookie, as
-many real users would spread). Each session opens the app, then for --window seconds switches
-between the Overview and the Measure page in the sidebar, as a reader does: a page time is from
-the click to the finished run with the page's own figure on screen (one script run on the
-server, no document reload). Reported: p50/p95 page time, views per minute (all sessions), and
-the CPU each app process used (cores). The baseline, measured in the same run, is a trivial
-two-page Streamlit app (a metric and one plotly chart; a metric) on one process behind the same
-nginx at N=1; `ratio` is p50 over the baseline's p50.
-
-The browser runs on the same machine and takes a share of its cores, so figures from a small
-machine understate what the servers alone could do; compare rows within one run.
+sessions spread evenly over the processes (pinned by the route cookie). Each session is a
+client of Streamlit's own WebSocket protocol (the protobuf messages the browser exchanges at
+/_stcore/stream, through nginx): for --window seconds it alternates between the Overview and
+the Measure page as a reader clicking in the sidebar does. A page time is from the rerun
+request to `script_finished`, with every element the page sends received (a page that raises
+or shows an error fails the run). A browser would add its own rendering, and on a small
+machine Chromium's renderers take the cores the servers need (tried first: with 5 headless
+sessions the servers sat at 0.06 cores while pages took 30 s), so the client here is lean.
+Reported: p50/p95 page time, views per minute (all sessions), and the CPU each app process used
+(cores). The baseline, measured in the same run, is a trivial two-page Streamlit app (a metric
+and one plotly chart; a metric) on one process behind the same nginx, one session; `ratio` is
+p50 over the baseline's p50.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -34,19 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from playwright.async_api import async_playwright
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from scripts.serve_pg import ROUTE_COOKIE, Cluster
 
 REPO = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-renderer-backgrounding",
-                 "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
-# A view: click a page in the sidebar and wait for its run to finish with its marker on screen
-# (Streamlit navigates inside the open session: no document reload, one script run).
-PAGES = (("Overview", "Measures on track"), ("Measure", "Target in force"))
+PAGES = ("", "measure")  # url paths: the default page (Overview), then the Measure page
 TRIVIAL = """
 import plotly.graph_objects as go
 import streamlit as st
@@ -66,7 +62,7 @@ def measure():
 st.navigation([st.Page(overview, title="Overview", url_path="overview", default=True),
                st.Page(measure, title="Measure", url_path="measure")]).run()
 """
-PAGE_TIMEOUT_MS = 120_000
+PAGE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -117,43 +113,40 @@ def demo_schema(db_url: str | None):
             c.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def _metric(page, label: str):
-    """The metric card whose label starts with `label` (a page's own figure, not prose that mentions it)."""
-    return page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(f"^{re.escape(label)}")).first
+class PageFailed(RuntimeError):
+    """A page raised or showed an error: the figures would be of the wrong page."""
 
 
-async def _settled(page, marker: str, other: str) -> None:
-    await _metric(page, marker).wait_for(timeout=PAGE_TIMEOUT_MS)
-    await _metric(page, other).wait_for(state="detached", timeout=PAGE_TIMEOUT_MS)
-    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                                 timeout=PAGE_TIMEOUT_MS)
-
-
-async def _view(page, title: str, marker: str, other: str) -> float:
+async def view(ws, page_name: str) -> float:
+    """Ask for one run of a page, as the browser does on a sidebar click; seconds to its end."""
+    msg = BackMsg()
+    msg.rerun_script.query_string = ""
+    msg.rerun_script.page_name = page_name
     t0 = time.perf_counter()
-    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    await _settled(page, marker, other)
-    return time.perf_counter() - t0
+    await ws.send(msg.SerializeToString())
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await asyncio.wait_for(ws.recv(), PAGE_SECONDS))
+        kind = fwd.WhichOneof("type")
+        if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            if element.WhichOneof("type") == "exception" or (
+                    element.WhichOneof("type") == "alert" and element.alert.format == element.alert.ERROR):
+                raise PageFailed(f"page {page_name or 'default'!r} showed an error")
+        if kind == "script_finished":
+            return time.perf_counter() - t0
 
 
-async def run_step(browser, cluster: Cluster, sessions: int, window: float, label: str) -> Row:
-    """`sessions` contexts, spread evenly over the processes, switching between the two pages
-    for `window` seconds."""
+async def run_step(cluster: Cluster, sessions: int, window: float, label: str) -> Row:
+    """`sessions` WebSocket sessions, spread evenly over the processes, alternating between the
+    two pages for `window` seconds."""
     routes = list(cluster.routes().values())
-    contexts = []
-    for i in range(sessions):
-        ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        await ctx.add_cookies([{"name": ROUTE_COOKIE, "value": routes[i % len(routes)], "url": cluster.url}])
-        contexts.append(ctx)
-    pages = [await ctx.new_page() for ctx in contexts]
-    (first, first_marker), (second, second_marker) = PAGES
-
-    async def open_app(page) -> None:
-        await page.goto(f"{cluster.url}/")
-        await _settled(page, first_marker, second_marker)
-
+    stream = cluster.url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    conns = [await websockets.connect(stream, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                      additional_headers={"Cookie": f"{ROUTE_COOKIE}={routes[i % len(routes)]}"})
+             for i in range(sessions)]
     try:
-        await asyncio.gather(*(open_app(p) for p in pages))  # warm: static files and views cached
+        await asyncio.gather(*(view(ws, PAGES[0]) for ws in conns))  # warm: new sessions, views cached
         pids = [b.proc.pid for b in cluster.backends]
         cpu0 = [cpu_seconds(p) for p in pids]
         start = time.perf_counter()
@@ -161,24 +154,21 @@ async def run_step(browser, cluster: Cluster, sessions: int, window: float, labe
         times: list[float] = []
         finished: list[float] = []
 
-        async def loop(page) -> None:
-            showing_first = True
+        async def loop(ws) -> None:
+            i = 1
             while time.perf_counter() < end:
-                if showing_first:
-                    took = await _view(page, second, second_marker, first_marker)
-                else:
-                    took = await _view(page, first, first_marker, second_marker)
-                showing_first = not showing_first
+                took = await view(ws, PAGES[i % 2])
+                i += 1
                 times.append(took)  # every view started inside the window has a page time
                 if time.perf_counter() <= end:  # throughput: the views that finished inside it
                     finished.append(took)
 
-        await asyncio.gather(*(loop(p) for p in pages))
+        await asyncio.gather(*(loop(ws) for ws in conns))
         elapsed = time.perf_counter() - start
         cores = [(cpu_seconds(p) - c) / elapsed for p, c in zip(pids, cpu0, strict=True)]
     finally:
-        for ctx in contexts:
-            await ctx.close()
+        for ws in conns:
+            await ws.close()
     return Row(label, len(cluster.backends), sessions, times, len(finished), window, cores)
 
 
@@ -192,25 +182,20 @@ async def main_async(args: argparse.Namespace) -> None:
     sessions = [int(n) for n in args.sessions.split(",")]
     processes = [int(n) for n in args.processes.split(",")]
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; window {args.window:.0f} s "
-          f"per row; the browser shares the machine", flush=True)
+          f"per row", flush=True)
     with demo_schema(args.db_url) as url, tempfile.TemporaryDirectory() as tmp:
         trivial = Path(tmp) / "trivial.py"
         trivial.write_text(TRIVIAL)
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                with Cluster(url, 1, port=0, app_port=0, run_dir=Path(tmp) / "trivial", script=str(trivial)) as c:
-                    baseline = await run_step(browser, c, 1, args.window, "trivial")
-                print(f"{'page':<9} {'procs':>5} {'sessions':>8} {'p50 s':>7} {'p95 s':>7} {'views/min':>9} "
-                      f"{'ratio':>7} {'views':>5}  cores per process", flush=True)
-                print_row(baseline, baseline.p50)
-                for p in processes:
-                    with Cluster(url, p, port=0, app_port=0, run_dir=Path(tmp) / f"p{p}") as c:
-                        for n in sessions:
-                            print_row(await run_step(browser, c, n, args.window, "dashboard"),
-                                      baseline.p50)
-            finally:
-                await browser.close()
+        with Cluster(url, 1, port=0, app_port=0, run_dir=Path(tmp) / "trivial", script=str(trivial)) as c:
+            baseline = await run_step(c, 1, args.window, "trivial")
+        print(f"{'page':<9} {'procs':>5} {'sessions':>8} {'p50 s':>7} {'p95 s':>7} {'views/min':>9} "
+              f"{'ratio':>7} {'views':>5}  cores per process", flush=True)
+        print_row(baseline, baseline.p50)
+        for p in processes:
+            with Cluster(url, p, port=0, app_port=0, run_dir=Path(tmp) / f"p{p}") as c:
+                for n in sessions:
+                    print_row(await run_step(c, n, args.window, "dashboard"), baseline.p50)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end", flush=True)
 
 
 def main() -> None:

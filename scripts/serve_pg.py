@@ -24,14 +24,13 @@ artifacts/serve-pg), never /etc; nginx runs in the foreground as a child. Each r
 route per request, so "which process is this user on" has an answer. Ctrl-C or SIGTERM stops
 nginx, then the app processes. Everything listens on 127.0.0.1 only: with no staff account the
 app runs in single-user mode on loopback, and nginx on another address would hand that to the
-network, so this script refuses one.
+network, so this script has no option for one.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import os
 import secrets
 import shutil
@@ -143,13 +142,6 @@ def free_port() -> int:
 
 def is_postgres(url: str) -> bool:
     return url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def get(url: str, cookie: str | None = None, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
@@ -328,12 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="where the nginx config, pid file and logs go (default artifacts/serve-pg)")
     ap.add_argument("--init", action="store_true",
                     help="first run `metrics init` and `metrics demo` (demo data only if there are no measures)")
-    ap.add_argument("--listen", default=HOST, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if not is_loopback(args.listen):
-        print("serve_pg listens on 127.0.0.1 only: with no staff account the app runs in single-user mode "
-              "on loopback, so a proxy on another address would give everyone full rights.", file=sys.stderr)
-        return 2
     cluster = Cluster(os.environ.get("METRICS_DB_URL", ""), args.processes, args.port, args.app_port, args.run_dir)
 
     def _stop(signum: int, _frame: object) -> None:

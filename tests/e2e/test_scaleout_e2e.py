@@ -4,7 +4,10 @@ without anyone reloading it."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -13,8 +16,8 @@ from playwright.sync_api import expect
 from metrics.access import LOCAL_ADMIN
 from metrics.demo import city as demo
 from metrics.views import overview as overview_view
-from scripts.serve_pg import ROUTE_COOKIE, UPSTREAM_HEADER, Cluster
-from tests.conftest import make_db
+from scripts.serve_pg import ROUTE_COOKIE, UPSTREAM_HEADER, Cluster, get
+from tests.conftest import REPO, make_db
 from tests.e2e.helpers import shot, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +114,26 @@ def test_upload_on_one_process_shows_live_on_the_other(cluster, browser):
     assert seen.get(routes[b]) == {b}
     assert seen.get(routes[a]) == {a}
     assert not cluster.dead()
+
+
+def test_a_browser_stays_on_its_process(cluster):
+    """A first visit gets a route cookie; with it every request (page, health, WebSocket) reaches
+    the same process, and both processes get browsers."""
+    status, headers, _ = get(f"{cluster.url}/")
+    assert status == 200
+    m = re.match(rf"{ROUTE_COOKIE}=([0-9a-f]+);", headers.get("Set-Cookie", ""))
+    assert m, headers
+    first = headers[UPSTREAM_HEADER]
+    assert {cluster.served_by(m.group(1)) for _ in range(5)} == {first}
+    _, again, _ = get(f"{cluster.url}/", cookie=m.group(1))
+    assert "Set-Cookie" not in again and again[UPSTREAM_HEADER] == first
+    assert set(cluster.routes()) == {b.addr for b in cluster.backends}
+
+
+def test_refuses_duckdb_in_one_line(tmp_path):
+    env = {**os.environ, "METRICS_DB_URL": f"duckdb:///{tmp_path / 'city.duckdb'}"}
+    done = subprocess.run([sys.executable, "-m", "scripts.serve_pg", "--run-dir", str(tmp_path / "run")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0 and "PostgreSQL" in done.stderr
+    assert not (tmp_path / "city.duckdb").exists() and not (tmp_path / "run" / "nginx.pid").exists()
