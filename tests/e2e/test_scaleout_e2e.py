@@ -137,3 +137,18 @@ def test_refuses_duckdb_in_one_line(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "PostgreSQL" in done.stderr
     assert not (tmp_path / "city.duckdb").exists() and not (tmp_path / "run" / "nginx.pid").exists()
+
+
+def test_a_stopped_process_moves_only_its_own_browsers(new_pg_schema, tmp_path):
+    """One app process stops: its browsers get the other process (nginx retries it) instead of an
+    error page, and the other process's browsers stay where they were."""
+    with Cluster(make_db(new_pg_schema(), seeded=False), processes=2, port=0, app_port=0,
+                 run_dir=tmp_path / "run") as c:
+        a, b = c.backends
+        routes = c.routes()
+        a.proc.terminate()
+        a.proc.wait(timeout=30)
+        status, headers, body = get(f"{c.url}/_stcore/health", cookie=routes[a.addr])
+        assert (status, body, headers[UPSTREAM_HEADER].split(", ")[-1]) == (200, b"ok", b.addr)
+        assert get(f"{c.url}/_stcore/health", cookie=routes[b.addr])[1][UPSTREAM_HEADER] == b.addr
+        assert c.dead() == [f"app process on port {a.port}"]
