@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -206,6 +207,7 @@ def main() -> None:
     ap.add_argument("--db-url", help="a PostgreSQL database that already holds a city (default: a temporary "
                                      "schema with the demo city)")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind: stop the servers, drop the schema
     os.chdir(REPO)
     asyncio.run(main_async(args))
 
