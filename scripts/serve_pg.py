@@ -3,10 +3,9 @@
     python -m scripts.serve_pg [--init] [--processes 2] [--port 8080] [--app-port 8601] [--run-dir DIR]
 
 (`make serve-pg` passes --init: `metrics init`, then `metrics demo` if the database has no
-measures, as `make run` does.) One Streamlit process
-tops out at about one core, so more users need more processes; they share nothing but the
-database, which is why this needs PostgreSQL (METRICS_DB_URL): DuckDB lets one process write a
-file at a time. Every process reads the same data version, so an upload through one process
+measures, as `make run` does.) One Streamlit process tops out at about one core, so more users
+need more processes; they share nothing but the database, which is why this needs PostgreSQL
+(METRICS_DB_URL): DuckDB lets one process write a file at a time. Every process reads the same data version, so an upload through one process
 shows on every other process's live pages at their next check.
 
 Sticky sessions are required, not an optimisation: a Streamlit session (its widgets, uploaded
@@ -253,7 +252,7 @@ class Cluster:
                 preexec_fn=_die_with_parent)
         deadline = time.monotonic() + START_SECONDS
         for b in self.backends:
-            self._wait(f"{b.url}/_stcore/health", deadline, b.proc, b.log)
+            self._wait(f"app process on port {b.port}", f"{b.url}/_stcore/health", deadline, b.proc, b.log)
 
     def _start_nginx(self) -> None:
         conf = self.run_dir / "nginx.conf"
@@ -263,7 +262,8 @@ class Cluster:
                                        str(self.run_dir / "nginx-error.log")],
                                       stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
                                       preexec_fn=_die_with_parent)
-        self._wait(f"{self.url}/_stcore/health", time.monotonic() + 30, self.nginx, self.run_dir / "nginx-error.log")
+        self._wait("nginx", f"{self.url}/_stcore/health", time.monotonic() + 30, self.nginx,
+                   self.run_dir / "nginx-error.log")
 
     def nginx_conf(self) -> str:
         servers = "\n".join(f"        server {b.addr} max_fails=1 fail_timeout=5s;" for b in self.backends)
@@ -272,19 +272,18 @@ class Cluster:
                                  max_upload=200)
 
     @staticmethod
-    def _wait(url: str, deadline: float, proc: subprocess.Popen, log: Path) -> None:
+    def _wait(name: str, url: str, deadline: float, proc: subprocess.Popen, log: Path) -> None:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-                raise ServeError(f"{Path(proc.args[0]).name} exited while starting (see {log}): "
-                                 f"{tail[0] if tail else 'no output'}")
+                raise ServeError(f"{name} exited while starting (see {log}): {tail[0] if tail else 'no output'}")
             try:
                 if get(url, timeout=2)[2] == b"ok":
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise ServeError(f"{url} did not answer within {START_SECONDS:.0f} s (see {log}).")
+        raise ServeError(f"{name} did not answer at {url} in time (see {log}).")
 
     def served_by(self, route: str) -> str:
         """Which app process (host:port) nginx sends a browser carrying this route cookie to."""
