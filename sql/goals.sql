@@ -4,4 +4,4 @@ SELECT g.id, g.priority_id, g.name, g.statement, g.narrative, g.owner, g.target_
 FROM goals g
 JOIN visible_goals v ON v.id = g.id
 JOIN priorities p ON p.id = g.priority_id
-ORDER BY p.sort, g.name
+ORDER BY p.sort, COALESCE(g.sort, 0), g.name

@@ -30,6 +30,12 @@ MATRIX = {  # action: (public, viewer, editor, admin)
     "set-target": (False, False, True, True),
     "manage-users": (False, False, False, True),
     "manage-shares": (False, False, False, True),
+    "edit-catalog": (False, False, True, True),
+    "publish-goal": (False, False, True, True),
+    "retire-measure": (False, False, True, True),
+    "delete-measure": (False, False, True, True),
+    "write-narrative": (False, False, True, True),
+    "view-audit": (False, False, False, True),
 }
 
 

@@ -25,6 +25,13 @@ ACTIONS: dict[str, str] = {
     "set-target": "editor",
     "edit-criteria": "editor",
     "publish-measure": "editor",
+    # the catalog (metrics/catalog): priorities, goals, measure metadata, links, narratives, annotations
+    "edit-catalog": "editor",
+    "publish-goal": "editor",
+    "retire-measure": "editor",
+    "delete-measure": "editor",
+    "write-narrative": "editor",
+    "view-audit": "admin",
     "manage-users": "admin",
     "manage-shares": "admin",
 }

@@ -85,3 +85,52 @@ def number(value: float | None, unit: str | None = None, signed: bool = False) -
     if unit.startswith("%"):
         return f"{sign}{body}%"
     return f"{sign}{body} {unit}".strip()
+
+
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_REF_DEF = re.compile(r"^(\s{0,3}\[[^\]]+\]:)\s*(\S+)(.*)$", re.M)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
+_TAG_START = re.compile(r"<(?=[/!?a-zA-Z])")
+
+
+def _safe_url(url: str) -> bool:
+    u = re.sub(r"[\x00-\x20]", "", url).lower()
+    return u.startswith(_SAFE_SCHEMES) or u.startswith(("#", "/")) and not u.startswith("//")
+
+
+def markdown(text: object) -> str:
+    """Markdown a person wrote (a narrative), kept as Markdown but made safe to render.
+
+    Emphasis, lists, headings and http(s)/mailto links stay. Raw HTML is shown as text (every
+    `<` that could open a tag is escaped), a link to any other scheme (`javascript:`, `data:`,
+    `vbscript:`) keeps only its words, and an image becomes its alt text (a remote image would
+    load on every public view). Missing is ''.
+    """
+    if _blank(text):
+        return ""
+    out = str(text)
+    out = _IMAGE.sub(lambda m: md(m[1]) if m[1] else "", out)
+    out = _AUTOLINK.sub(lambda m: m[1] if _safe_url(m[1]) else md(m[1]), out)
+    out = _TAG_START.sub("&lt;", out)
+    out = _LINK.sub(lambda m: m[0] if _safe_url(m[2]) else md(m[1]), out)
+    out = _REF_DEF.sub(lambda m: m[0] if _safe_url(m[2]) else md(m[0].strip()), out)
+    return out
+
+
+def markdown_problems(text: object) -> list[str]:
+    """What markdown() will neutralise in `text`, as sentences for the person who wrote it."""
+    if _blank(text):
+        return []
+    s = str(text)
+    found = []
+    if _TAG_START.search(_AUTOLINK.sub("", s)):
+        found.append("HTML in the text is shown as plain text, not run.")
+    urls = [m[2] for m in _LINK.finditer(s)] + [m[2] for m in _REF_DEF.finditer(s)] + [m[1] for m in _AUTOLINK.finditer(s)]
+    bad = sorted({u.split(":", 1)[0].lower() + ":" for u in urls if u and not _safe_url(u) and ":" in u})
+    if bad:
+        found.append(f"Links to {', '.join(bad)} are shown as plain text; only http(s) and mailto links work.")
+    if _IMAGE.search(s):
+        found.append("Images are shown as their description only.")
+    return found

@@ -47,6 +47,7 @@ priorities = Table(
     Column("name", Text, nullable=False),
     Column("description", Text),
     Column("sort", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime),  # v9: the version an edit form was based on
 )
 
 goals = Table(
@@ -59,6 +60,8 @@ goals = Table(
     Column("owner", Text),
     Column("target_date", Date),
     Column("is_public", Boolean, nullable=False, server_default=sa.false()),
+    Column("sort", Integer, server_default="0"),  # v9: order within the priority
+    Column("updated_at", DateTime),  # v9: the version an edit form was based on
 )
 
 MEASURE_KINDS = ("input", "output", "efficiency", "outcome")
@@ -88,6 +91,11 @@ measures = Table(
     Column("plausible_max", Float),
     Column("created_at", DateTime),
     Column("updated_at", DateTime),
+    # v9: retired (kept for history, out of scoring and public outputs). The state CHECK allows only
+    # draft/published and DuckDB can't alter a constraint, so a retired measure is stored as a draft
+    # with retired_at set, and read back as state 'retired' (sql/measures.sql).
+    Column("retired_at", DateTime),
+    Column("retired_by", Text),
     sa.CheckConstraint("kind IN ('input','output','efficiency','outcome')", name="ck_measure_kind"),
     sa.CheckConstraint("direction IN ('higher','lower')", name="ck_measure_direction"),
     sa.CheckConstraint("state IN ('draft','published')", name="ck_measure_state"),
@@ -298,6 +306,35 @@ share_links = Table(
 )
 
 
+# --- v9: the catalog's narratives and annotations ---------------------------------------
+narratives = Table(
+    "narratives", metadata,
+    Column("measure_id", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("body", Text, nullable=False),  # Markdown as typed; rendered through domain.text.markdown()
+    Column("updated_by", Text),
+    Column("updated_at", DateTime),
+    PrimaryKeyConstraint("measure_id", "period", name="pk_narratives"),
+)
+
+annotations = Table(
+    "annotations", metadata,
+    _id("annotations"),
+    Column("measure_id", String(128), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_by", Text),
+    Column("created_at", DateTime),
+)
+
+
+def _catalog_v9(conn: sa.Connection) -> None:
+    _add_columns("priorities", "updated_at TIMESTAMP")(conn)
+    _add_columns("goals", "sort INTEGER DEFAULT 0", "updated_at TIMESTAMP")(conn)
+    _add_columns("measures", "retired_at TIMESTAMP", "retired_by TEXT")(conn)
+    _create(narratives, annotations)(conn)
+
+
 def _create(*tables: Table) -> Callable[[sa.Connection], None]:
     def run(conn: sa.Connection) -> None:
         for t in tables:
@@ -340,5 +377,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
      _add_columns("measures", "plausible_min DOUBLE PRECISION", "plausible_max DOUBLE PRECISION")),
     (5, "how each measure rolls up (sum/mean/last), which also decides small-count suppression",
      _backfill_rollup),
+    (9, "catalog: goal order, edit versions, retired measures, narratives, annotations", _catalog_v9),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
