@@ -8,6 +8,7 @@ import sys
 
 from metrics import access, cli
 from metrics.cli import access as cli_access
+from metrics.cli import catalog as cli_catalog
 from metrics.cli import criteria as cli_criteria
 from metrics.cli import ingest as cli_ingest
 from metrics.cli import score as cli_score
@@ -92,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the public portal sees: published measures of public goals, small counts suppressed "
                         "(empty value)")
     s.set_defaults(func=cmd_export)
-    for module in (cli_ingest, cli_score, cli_criteria, cli_access):
+    for module in (cli_ingest, cli_score, cli_criteria, cli_access, cli_catalog):
         module.register(sub)
     return p
 
@@ -104,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     except access.Forbidden as exc:
         print(f"forbidden: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `… | head` closed the pipe: not a failure worth a traceback
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, so the final flush is quiet
+        return 0
     except MetricsError as exc:  # the one family: one sentence, an exit code per kind of failure
         print(f"error: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code
