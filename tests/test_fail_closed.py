@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, cli
+from metrics import access, catalog, cli
 from metrics.ingest.commit import ingest
 from metrics.ingest.rollback import rollback
 from metrics.store import db, schema
@@ -273,6 +273,24 @@ WRITES = {  # name: (the function, the action it needs, how to call it with keyw
         lambda conn, ctx, **kw: wwc_store.set_status(conn, "EV-01", status="met", **kw))),
     "wwc_store.load_standard": (wwc_store.load_standard, "edit-criteria", _in_writer(
         lambda conn, ctx, **kw: wwc_store.load_standard(conn, ctx["standard"], "2030", **kw))),
+    "catalog.add_goal": (catalog.add_goal, "edit-catalog", lambda ctx, **kw: catalog.add_goal(
+        ctx["url"], "new-goal", "housing", "New goal", **kw)),
+    "catalog.edit_measure": (catalog.edit_measure, "edit-catalog", lambda ctx, **kw: catalog.edit_measure(
+        ctx["url"], "households-stable-housing", {"name": "Renamed"}, **kw)),
+    "catalog.publish_measures": (catalog.publish_measures, "publish-measure", lambda ctx, **kw: catalog.unpublish_measures(
+        ctx["url"], ["households-stable-housing"], **kw)),
+    "catalog.retire_measures": (catalog.retire_measures, "retire-measure", lambda ctx, **kw: catalog.retire_measures(
+        ctx["url"], ["households-stable-housing"], **kw)),
+    "catalog.delete_measures": (catalog.delete_measures, "delete-measure", lambda ctx, **kw: catalog.delete_measures(
+        ctx["url"], ["households-stable-housing"], **kw)),
+    "catalog.set_target": (catalog.set_target, "set-target", lambda ctx, **kw: catalog.set_target(
+        ctx["url"], "households-stable-housing", "2026-Q1", 1, reason="x", **kw)),
+    "catalog.add_link": (catalog.add_link, "edit-catalog", lambda ctx, **kw: catalog.add_link(
+        ctx["url"], "shelter-beds", "households-stable-housing", 1, **kw)),
+    "catalog.set_narrative": (catalog.set_narrative, "write-narrative", lambda ctx, **kw: catalog.set_narrative(
+        ctx["url"], "households-stable-housing", "2026-Q1", "x", **kw)),
+    "catalog.annotate_measure": (catalog.annotate_measure, "write-narrative", lambda ctx, **kw: catalog.annotate_measure(
+        ctx["url"], "households-stable-housing", "2026-01-01", "x", **kw)),
 }
 CHECKED = {fn for fn, _, _ in WRITES.values()}
 

@@ -27,10 +27,10 @@ from metrics.catalog.measures import (
     retire_measures,
     unpublish_measures,
 )
-from metrics.catalog.notes import add_annotation, remove_annotation, set_narrative
+from metrics.catalog.notes import annotate_measure, remove_annotation, set_narrative
 from metrics.catalog.targets import set_target
 
-__all__ = ["CatalogError", "StaleEdit", "add_annotation", "add_goal", "add_link", "add_measure", "add_priority",
+__all__ = ["CatalogError", "StaleEdit", "annotate_measure", "add_goal", "add_link", "add_measure", "add_priority",
            "delete_measures", "edit_goal", "edit_measure", "edit_priority", "publish_measures", "remove_annotation",
            "remove_link", "reorder_goals", "reorder_priorities", "restore_measures", "retire_measures",
            "set_goal_public", "set_narrative", "set_target", "unpublish_measures", "version_of"]

@@ -85,7 +85,7 @@ def set_narrative(url: str | None, measure_id: str, period: str, body: str, *, b
     return {"changed": True, "removed": False, "warnings": text.markdown_problems(clean)}
 
 
-def add_annotation(url: str | None, measure_id: str, on_date: date | str, body: str, *,
+def annotate_measure(url: str | None, measure_id: str, on_date: date | str, body: str, *,
                    actor: access.Actor) -> int:
     """A dated note on a measure ("new intake centre opened"); returns its id."""
     access.ensure_allowed(actor, "write-narrative")

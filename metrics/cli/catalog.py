@@ -230,7 +230,7 @@ def cmd_narrative_set(args: argparse.Namespace) -> int:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     try:
-        new_id = catalog.add_annotation(None, args.measure, args.date, args.text, actor=cli.actor(args.user))
+        new_id = catalog.annotate_measure(None, args.measure, args.date, args.text, actor=cli.actor(args.user))
     except catalog.CatalogError as exc:
         return _refused(exc)
     print(f"annotation #{new_id} on {args.measure} at {args.date}")
