@@ -28,6 +28,19 @@ PAGES = {"Dashboards": DASHBOARDS,
                                        icon=":material/workspace_premium:", url_path="certification")]}
 if access.allowed(actor, "upload-csv"):
     PAGES["Data"] = [st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload")]
+MANAGE = [(page, action) for page, action in (
+    (st.Page("app_pages/manage_goals.py", title="Goals & priorities", icon=":material/flag_circle:",
+             url_path="manage-goals"), "edit-catalog"),
+    (st.Page("app_pages/manage_measures.py", title="Measure catalog", icon=":material/tune:",
+             url_path="manage-measures"), "edit-catalog"),
+    (st.Page("app_pages/manage_targets.py", title="Targets", icon=":material/target:", url_path="manage-targets"),
+     "set-target"),
+    (st.Page("app_pages/manage_links.py", title="Links", icon=":material/link:", url_path="manage-links"),
+     "edit-catalog"),
+    (st.Page("app_pages/audit.py", title="Audit", icon=":material/history:", url_path="audit"), "view-audit"),
+) if access.allowed(actor, action)]
+if MANAGE:
+    PAGES["Manage"] = [page for page, _ in MANAGE]
 
 auth.sidebar(actor)
 st.navigation(PAGES).run()

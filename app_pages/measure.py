@@ -53,8 +53,8 @@ else:
     if v.spc_verdict is not None:
         real, reason = v.spc_verdict
         (st.success if real else st.info)(reason)
-    st.plotly_chart(charts.history_chart(v.history, v.targets, m.name, m.unit, m.direction, v.spc_limits),
-                    width="stretch")
+    st.plotly_chart(charts.history_chart(v.history, v.targets, m.name, m.unit, m.direction, v.spc_limits,
+                                         annotations=v.annotations), width="stretch")
 
 if v.lookup is not None:
     pick = id_select("Look up a period", list(v.period_labels), "period")
@@ -65,10 +65,17 @@ if v.lookup is not None:
               delta_color=sign)
     p2.metric(f"Target in force in {lk.period}{unit_note}", "No target" if lk.target is None else charts.fmt(lk.target))
 
+if not v.narratives.empty:
+    asked = v.lookup.period if v.lookup is not None else None
+    story = v.narratives[v.narratives["period"] == asked]
+    story = story if not story.empty else v.narratives.head(1)
+    st.subheader(f"Why it moved — {story['period'].iloc[0]}")
+    st.markdown(story["shown"].iloc[0])  # domain.text.markdown: raw HTML and unsafe links already inert
+
 if v.dimensions:
     dim = st.selectbox("Breakdown", list(v.dimensions), key="dim", bind="query-params")
     part = v.breakdown if dim == v.dimension else read(measure_id=m.id, dimension=dim).breakdown
-    st.plotly_chart(charts.breakdown_chart(part, m.name, m.unit, dim), width="stretch")
+    st.plotly_chart(charts.breakdown_chart(part, m.name, m.unit, dim, annotations=v.annotations), width="stretch")
     if v.n_suppressed:
         st.caption(f"Counts below {v.suppress_below} are suppressed (city setting `suppress_below`), with the next "
                    "smallest when only one group would be hidden, so a small count can't be worked out from the "

@@ -15,6 +15,7 @@ from metrics.domain import scoring, text
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 ACTUAL = "#0072B2"
 TARGET = "#000000"
+ANNOTATION = "#CC79A7"  # annotations (catalog notes): Okabe-Ito reddish purple
 BAND = "rgba(0,158,115,0.15)"
 
 
@@ -53,8 +54,25 @@ def target_steps(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def annotate(fig: go.Figure, marks: pd.DataFrame | None, periods_shown: pd.Series | None = None) -> go.Figure:
+    """Draw a measure's dated annotations (on_date, period, body) as labelled markers at their periods.
+
+    Only periods on the chart's axis get a marker (a category axis can't place one elsewhere); the
+    text is user text, escaped by _vmark. Several notes in one period share one marker.
+    """
+    if marks is None or marks.empty:
+        return fig
+    shown = set(map(str, periods_shown)) if periods_shown is not None else None
+    for period, group in marks.groupby("period", sort=True):
+        if shown is not None and str(period) not in shown:
+            continue
+        _vmark(fig, str(period), "; ".join(group["body"].astype(str)), colour=ANNOTATION)
+    return fig
+
+
 def history_chart(history: pd.DataFrame, targets: pd.DataFrame, name: str, unit: str | None,
-                  direction: str = "higher", limits: tuple[float, float, float] | None = None) -> go.Figure:
+                  direction: str = "higher", limits: tuple[float, float, float] | None = None,
+                  annotations: pd.DataFrame | None = None) -> go.Figure:
     """A measure over time against the target in force, with the tolerance band.
 
     `limits` = (mean, lcl, ucl) draws statistical control limits so a reader can tell
@@ -81,10 +99,12 @@ def history_chart(history: pd.DataFrame, targets: pd.DataFrame, name: str, unit:
                              hovertemplate="%{x}: %{y:,.2f}" + (f" {unit}" if unit else "") + "<extra></extra>"))
     better = "higher is better" if direction == "higher" else "lower is better"
     fig.update_xaxes(type="category", nticks=12)
+    annotate(fig, annotations, history["period"])
     return _layout(fig, f"{name} — {better}", axis_title(name, unit))
 
 
-def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension: str) -> go.Figure:
+def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension: str,
+                    annotations: pd.DataFrame | None = None) -> go.Figure:
     """One line per group (district, race…) so gaps over time are visible.
 
     With a `shown` column (the value as the reader may see it: 'suppressed', '3 (below 11)')
@@ -101,6 +121,7 @@ def breakdown_chart(frame: pd.DataFrame, name: str, unit: str | None, dimension:
                                  hovertemplate=f"{label}: " + ("%{customdata}" if shown else "%{y:,.2f}")
                                  + "<extra></extra>"))
     fig.update_xaxes(type="category", nticks=12)
+    annotate(fig, annotations, frame["period"] if "period" in frame else None)
     return _layout(fig, f"{name} by {dimension}", axis_title(name, unit))
 
 

@@ -89,7 +89,7 @@ def number(value: float | None, unit: str | None = None, signed: bool = False) -
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _REF_DEF = re.compile(r"^(\s{0,3}\[[^\]]+\]:)\s*(\S+)(.*)$", re.M)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _TAG_START = re.compile(r"<(?=[/!?a-zA-Z])")

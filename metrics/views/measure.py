@@ -11,14 +11,14 @@ never a hint that the hidden measure exists.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 
 from metrics.access import Actor
-from metrics.domain import periods, scoring, spc
+from metrics.domain import periods, scoring, spc, text
 from metrics.domain.equity import SUPPRESSED
 from metrics.domain.settings import Settings
 from metrics.domain.vocabulary import DIRECTION_LABELS, FREQUENCY_LABELS, KIND_LABELS
@@ -91,6 +91,8 @@ class MeasureView:
     public: bool  # the reader is the public: suppressed cells carry no number
     table: pd.DataFrame  # TABLE_COLUMNS, value as text ("suppressed" / "3 (below 11)" / the number)
     download: pd.DataFrame  # DOWNLOAD_COLUMNS: value empty and note "suppressed" for the public
+    annotations: pd.DataFrame = field(default_factory=pd.DataFrame)  # on_date, period, body: chart markers
+    narratives: pd.DataFrame = field(default_factory=pd.DataFrame)  # period, shown (safe Markdown), newest first
 
 
 def _text(v: object) -> str:
@@ -167,6 +169,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         chosen = measure_id if measure_id in ids else ids[0]
         obs = r.frame("measure_observations", measure_id=chosen)
         targets = r.frame("targets")
+        dated = r.frame("annotations", measure_id=chosen)
+        narr = r.frame("narratives", measure_id=chosen)
     targets = targets[targets["measure_id"] == chosen].reset_index(drop=True)
     row = measures[measures["id"] == chosen]
     info = _info(row.iloc[0])
@@ -219,4 +223,15 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         history=history, targets=targets, latest=latest, spc_limits=limits, spc_verdict=verdict,
         period_labels=labels, lookup=lookup, dimensions=dims, dimension=dim, breakdown=breakdown,
         n_suppressed=int(parts["suppressed"].fillna(False).astype(bool).sum()), suppress_below=threshold,
-        public=public, table=table, download=download)
+        public=public, table=table, download=download,
+        annotations=annotation_marks(dated, info.frequency, fsm),
+        narratives=pd.DataFrame({"period": narr["period"].astype(str), "shown": [text.markdown(b) for b in narr["body"]]}))
+
+
+def annotation_marks(notes: pd.DataFrame, frequency: str, fiscal_start_month: int) -> pd.DataFrame:
+    """Annotations placed on a chart's period axis: the period of the measure's frequency each date falls in."""
+    if notes.empty:
+        return pd.DataFrame(columns=["on_date", "period", "body"])
+    return pd.DataFrame({"on_date": notes["on_date"],
+                         "period": [periods.label_of(d, frequency, fiscal_start_month) for d in notes["on_date"]],
+                         "body": notes["body"].astype(str)}).reset_index(drop=True)
