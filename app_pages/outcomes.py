@@ -54,6 +54,8 @@ if v.alignment_problem:
 
 # ---- the story in numbers
 st.header("The story")
+if v.notes:
+    st.markdown("**Noted along the way:** " + "; ".join(text.md(n) for n in v.notes))
 if v.switch:
     if v.before_switch:
         st.markdown(text.md(v.before_switch))

@@ -189,3 +189,40 @@ def test_a_page_run_by_someone_without_the_right_stops_with_one_line(app, role, 
     at.session_state["current_actor"] = access.Actor("user", role, role)
     at.run()
     assert not at.exception and len(at.error) == 1 and says in at.error[0].value
+
+
+def test_public_link_shows_the_narrative_and_the_annotation_marker(seeded_url, monkeypatch, tmp_path):
+    """The workflow end to end through a public link: an uploaded draft, given a goal, a target, a link, a
+    narrative and an annotation, then published: the public Measure page shows the narrative (made safe)
+    and its chart carries the marker; the Outcomes story lists the annotation."""
+    from metrics.ingest.commit import ingest
+    from metrics.store import db
+    monkeypatch.setenv("METRICS_DB_URL", seeded_url)
+    monkeypatch.chdir(REPO)
+    csv = b"measure_id,period,value\nnavigators,2025-Q4,12\nnavigators,2026-Q1,14\nnavigators,2026-Q2,19\n"
+    ingest(csv, seeded_url, create_measures=True, actor=ANA)
+    catalog.edit_measure(seeded_url, "navigators", {"goal_id": "reduce-homelessness", "is_public": True,
+                                                    "name": "Housing navigators"}, actor=ANA)
+    catalog.set_target(seeded_url, "navigators", "2026-Q1", 20, reason="Council budget", actor=ANA)
+    catalog.add_link(seeded_url, "navigators", HH, 1, actor=ANA)
+    catalog.set_narrative(seeded_url, "navigators", "2026-Q2", "Two **new hires**. <script>alert(1)</script>", actor=ANA)
+    catalog.annotate_measure(seeded_url, "navigators", "2026-04-15", "Team doubled", actor=ANA)
+    catalog.annotate_measure(seeded_url, HH, "2026-02-01", "Intake centre opened", actor=ANA)
+    catalog.publish_measures(seeded_url, ["navigators"], actor=ANA)
+    with db.writer(seeded_url) as conn:
+        token = access.create_share(conn, "portal", actor=access.Actor("user", "ada", "admin"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.query_params.update({"share": token, "measure": "navigators"})
+    at.run()
+    at.switch_page("app_pages/measure.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Housing navigators"
+    assert "Why it moved — 2026-Q2" in [s.value for s in at.subheader]
+    story = next(m.value for m in at.markdown if "new hires" in m.value)
+    assert "**new hires**" in story and "<script" not in story
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "Team doubled" in chart
+    at.query_params.update({"share": token, "goal": "reduce-homelessness"})
+    at.switch_page("app_pages/outcomes.py").run()
+    assert not at.exception and not at.error
+    assert any("Intake centre opened" in plain(m.value) and "Team doubled" in plain(m.value) for m in at.markdown)

@@ -75,6 +75,7 @@ class OutcomesView:
     mix_by_department: pd.DataFrame = field(default_factory=pd.DataFrame)
     mix_by_goal: pd.DataFrame = field(default_factory=pd.DataFrame)  # with a `goal` name column
     goals_without_outcome: list[str] = field(default_factory=list)  # 'Name (2 other measures)'
+    notes: list[str] = field(default_factory=list)  # dated annotations of the outcome and its outputs, oldest first
 
 
 def _mix(measures: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -147,13 +148,18 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         inputs = story.input_ids(measures, chosen)
         goal_ids = sorted({chosen, *(str(x) for x in meta.loc[out_ids, "goal_id"].dropna())})
         obs = r.frame("goal_observations", goal_ids=goal_ids)
+        dated = r.frame("annotations", measure_id="")
+        dated = dated[dated["measure_id"].isin([oid, *out_ids])].sort_values("on_date")
         series = story.series_of(obs, oid)
         head = dict(version=r.version, goals=names, goal_id=chosen, goal_name=names[chosen], notice=notice,
                     outcome_id=oid, outcome_name=mnames[oid], unit=unit,
                     frequency_word=str(meta.at[oid, "frequency"]).replace("_", " "),
                     output_ids=out_ids, output_names=[mnames[i] for i in out_ids],
                     measures=measures[measures["id"].isin([oid, *out_ids])][["id", "name", "unit"]]
-                    .reset_index(drop=True), **city)
+                    .reset_index(drop=True),
+                    notes=[f"{pd.Timestamp(d):%Y-%m-%d} — {b} ({mnames[m]})"
+                           for d, b, m in zip(dated["on_date"], dated["body"], dated["measure_id"], strict=True)],
+                    **city)
         if series.empty or not out_ids:
             return OutcomesView(**head, story_problem=NOT_COMPARABLE)
         aligned, kept, problem = story.align_outputs(obs, oid, out_ids, measures, mnames, fsm)
@@ -172,6 +178,10 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
                          milestone=(f"First {periods.grain_of(reached).replace('_', ' ')} on target after the "
                                     f"change — {story.key_number(series, reached, unit, fsm)}.") if reached else None)
         indexed, base_label = story.index_to_base(aligned[[oid, *out_ids]])
+        on_axis = set(map(str, indexed.index))
+        freq = str(meta.at[oid, "frequency"])
+        noted = [(periods.label_of(d, freq, fsm), str(b)) for d, b in zip(dated["on_date"], dated["body"], strict=True)]
+        found["marks"] = [*found.get("marks", []), *((p, b) for p, b in noted if p in on_axis)]
         if switch:
             found["before_switch"] = story.before_switch_sentence(indexed, oid, switch.label, mnames) or None
         flags = story.divergence_flags(aligned, oid, out_ids, mnames, direction)
