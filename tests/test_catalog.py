@@ -240,3 +240,17 @@ def test_unpublishing_a_goal_hides_its_measures_from_the_public(seeded_url):
     catalog.set_goal_public(seeded_url, "reduce-homelessness", False, actor=ED)
     assert "households-stable-housing" not in measure_view.build(seeded_url, portal).measure_ids
     assert audit_rows(seeded_url).iloc[-1]["action"] == "goal-unpublish"
+
+
+def test_a_linked_output_without_data_or_retired_does_not_break_the_outcomes_story(seeded_url):
+    from metrics.views import outcomes
+    before = outcomes.build(seeded_url, ADMIN, goal_id="reduce-homelessness")
+    catalog.add_measure(seeded_url, "navigators", {"name": "Housing navigators", "kind": "output",
+                                                   "frequency": "quarter", "goal_id": "reduce-homelessness"}, actor=ED)
+    catalog.add_link(seeded_url, "navigators", "households-stable-housing", actor=ED)
+    after = outcomes.build(seeded_url, ADMIN, goal_id="reduce-homelessness")
+    assert after.base == before.base and after.compared_ids == before.compared_ids
+    assert "No data reported yet for Housing navigators" in after.alignment_problem
+    catalog.retire_measures(seeded_url, ["shelter-beds"], actor=ED)
+    retired = outcomes.build(seeded_url, ADMIN, goal_id="reduce-homelessness")
+    assert "shelter-beds" not in retired.compared_ids and retired.base is not None

@@ -143,7 +143,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         meta = measures.set_index("id")
         oid = story.outcome_ids(measures, chosen, links)[0]
         unit = "" if pd.isna(meta.at[oid, "unit"]) else str(meta.at[oid, "unit"] or "")
-        out_ids = [str(i) for i in story.linked_outputs(measures, links, oid)["id"]]
+        retired = set(measures.loc[measures["state"] == "retired", "id"].astype(str))  # kept for history, not the story
+        out_ids = [str(i) for i in story.linked_outputs(measures, links, oid)["id"] if str(i) not in retired]
         mnames = {i: str(meta.at[i, "name"]) for i in [oid, *out_ids]}
         inputs = story.input_ids(measures, chosen)
         goal_ids = sorted({chosen, *(str(x) for x in meta.loc[out_ids, "goal_id"].dropna())})
@@ -162,7 +163,15 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
                     **city)
         if series.empty or not out_ids:
             return OutcomesView(**head, story_problem=NOT_COMPARABLE)
+        reported = set(obs.loc[obs["dimension"] == "", "measure_id"].astype(str)) if "dimension" in obs else set(obs["measure_id"])
+        silent = [i for i in out_ids if i not in reported]  # linked, but no data yet: can't be indexed
+        out_ids = [i for i in out_ids if i in reported]
+        if not out_ids:
+            return OutcomesView(**head, story_problem=NOT_COMPARABLE)
         aligned, kept, problem = story.align_outputs(obs, oid, out_ids, measures, mnames, fsm)
+        if silent:
+            problem = " ".join(filter(None, [problem, "No data reported yet for "
+                                             + ", ".join(mnames[i] for i in silent) + ", so left out."]))
         if aligned is None:
             return OutcomesView(**head, story_problem=problem)
         out_ids = kept
