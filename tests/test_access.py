@@ -36,6 +36,7 @@ MATRIX = {  # action: (public, viewer, editor, admin)
     "delete-measure": (False, False, True, True),
     "write-narrative": (False, False, True, True),
     "view-audit": (False, False, False, True),
+    "send-reminders": (False, False, True, True),
 }
 
 

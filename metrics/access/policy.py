@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "delete-measure": "editor",
     "write-narrative": "editor",
     "view-audit": "admin",
+    "send-reminders": "editor",
     "manage-users": "admin",
     "manage-shares": "admin",
 }

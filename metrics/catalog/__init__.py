@@ -8,6 +8,7 @@ changing anything (CatalogError with one sentence per problem), refuses a stale 
 """
 
 from metrics.catalog._common import CatalogError, StaleEdit, version_of
+from metrics.catalog.entry import enter_value
 from metrics.catalog.goals import (
     add_goal,
     add_priority,
@@ -30,7 +31,7 @@ from metrics.catalog.measures import (
 from metrics.catalog.notes import annotate_measure, remove_annotation, set_narrative
 from metrics.catalog.targets import set_target
 
-__all__ = ["CatalogError", "StaleEdit", "annotate_measure", "add_goal", "add_link", "add_measure", "add_priority",
+__all__ = ["CatalogError", "StaleEdit", "annotate_measure", "enter_value", "add_goal", "add_link", "add_measure", "add_priority",
            "delete_measures", "edit_goal", "edit_measure", "edit_priority", "publish_measures", "remove_annotation",
            "remove_link", "reorder_goals", "reorder_priorities", "restore_measures", "retire_measures",
            "set_goal_public", "set_narrative", "set_target", "unpublish_measures", "version_of"]
