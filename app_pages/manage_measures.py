@@ -53,20 +53,20 @@ if not new_tab_only:
         FREQUENCY_LABELS.get(m["frequency"], m["frequency"]), f"goal: {manage.plain(m['goal_name']) or '—'}",
         "public" if m["is_public"] else "not public")))
 
-    b = st.columns(5)
-    if state == "draft" and b[0].button("Publish", type="primary", key="m_publish"):
+    bar = st.container(horizontal=True)
+    if state == "draft" and bar.button("Publish", type="primary", key="m_publish"):
         manage.save(catalog.publish_measures, url, [mid], actor=who, done=f"Published {mid}.")
-    if state == "published" and b[0].button("Unpublish", key="m_unpublish"):
+    if state == "published" and bar.button("Unpublish", key="m_unpublish"):
         manage.save(catalog.unpublish_measures, url, [mid], actor=who, done=f"{mid} is a draft again.")
-    if state != "retired" and b[1].button("Retire", key="m_retire", help="Kept for history; out of scoring and public"):
+    if state != "retired" and bar.button("Retire", key="m_retire", help="Kept for history; out of scoring and public"):
         manage.save(catalog.retire_measures, url, [mid], actor=who, done=f"Retired {mid}.")
-    if state == "retired" and b[1].button("Restore", key="m_restore"):
+    if state == "retired" and bar.button("Restore", key="m_restore"):
         manage.save(catalog.restore_measures, url, [mid], actor=who, done=f"Restored {mid} as a draft.")
     refs = ", ".join(f"{n:,} {k}" for k, n in v.references.items())
-    if b[2].button("Delete", key="m_delete", disabled=bool(v.references),
+    if bar.button("Delete", key="m_delete", disabled=bool(v.references),
                    help=f"Refused while {refs} refer to it: retire instead." if refs else "Nothing refers to it"):
+        st.query_params.pop("measure", None)  # the measure is gone: the picker falls back to the first one
         manage.save(catalog.delete_measures, url, [mid], actor=who, done=f"Deleted {mid}.")
-        st.query_params.pop("measure", None)
 
 tabs = st.tabs(["New measure"] if new_tab_only else
                ["Public preview", "Details", "Narratives", "Annotations", "New measure"])
