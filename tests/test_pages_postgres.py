@@ -8,7 +8,9 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO
 
 PAGES = ["app_pages/overview.py", "app_pages/goal.py", "app_pages/outcomes.py", "app_pages/equity.py",
-         "app_pages/measure.py", "app_pages/certification.py", "app_pages/upload.py"]
+         "app_pages/measure.py", "app_pages/certification.py", "app_pages/upload.py", "app_pages/my_measures.py",
+         "app_pages/manage_goals.py", "app_pages/manage_measures.py", "app_pages/manage_targets.py",
+         "app_pages/manage_links.py", "app_pages/audit.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
