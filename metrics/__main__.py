@@ -105,9 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     except access.Forbidden as exc:
         print(f"forbidden: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code
-    except BrokenPipeError:  # `… | head` closed the pipe: not a failure worth a traceback
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, so the final flush is quiet
-        return 0
     except MetricsError as exc:  # the one family: one sentence, an exit code per kind of failure
         print(f"error: {cli.one_line(exc)}", file=sys.stderr)
         return exc.exit_code

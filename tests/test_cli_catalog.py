@@ -99,6 +99,7 @@ def test_narrative_with_html_is_saved_with_a_note(run, seeded_url):
     res = run("narrative", "set", HH, "2026-Q1", "--text", "<b>Up</b> [x](javascript:alert(1))", url=seeded_url)
     assert res.returncode == 0
     assert "HTML in the text is shown as plain text" in res.stdout and "javascript:" in res.stdout
+    assert res.stderr == ""
 
 
 def test_retire_delete_goals_and_links(run, seeded_url):
@@ -133,4 +134,4 @@ def test_help_documents_every_catalog_command():
 def test_a_refusal_from_a_real_shell_is_one_line(seeded_url):
     res = run_subprocess("measures", "publish", "no-such", url=seeded_url)
     assert res.returncode == 1 and "Traceback" not in res.stderr
-    assert res.stderr.splitlines() == ["error: There is no measure 'no-such'.", "nothing was written"]
+    assert res.stderr.splitlines() == ["error: There is no measure 'no-such'. (nothing was written)"]

@@ -41,9 +41,9 @@ def _emit(rows: pd.DataFrame, fmt: str, widths: dict[str, int]) -> None:
 
 
 def _refused(exc: catalog.CatalogError) -> int:
-    for msg in exc.errors:
-        print(f"error: {msg}", file=sys.stderr)
-    print("nothing was written", file=sys.stderr)
+    """Every problem, in one line: `error: A; B (nothing was written)` (as `criteria set` does)."""
+    problems = "; ".join(cli.one_line(m, 300) for m in exc.errors)
+    print(f"error: {problems} (nothing was written)", file=sys.stderr)
     return 1
 
 
@@ -179,7 +179,7 @@ def cmd_targets_set(args: argparse.Namespace) -> int:
 def cmd_targets_list(args: argparse.Namespace) -> int:
     v = catalog_view.targets_editor(None, READER, measure_id=args.measure)
     if v.measure is None or v.measure["id"] != args.measure:
-        print(f"error: there is no measure {args.measure!r}", file=sys.stderr)
+        print(f"error: there is no measure {cli.quoted(args.measure)}", file=sys.stderr)
         return 1
     rows = v.targets[["effective_from", "effective_to", "value", "tolerance", "set_by", "set_at", "reason"]]
     _emit(rows, args.format, {"effective_from": 11, "effective_to": 11, "value": 12, "tolerance": 9, "set_by": 20,
@@ -203,7 +203,7 @@ def cmd_links_remove(args: argparse.Namespace) -> int:
     except catalog.CatalogError as exc:
         return _refused(exc)
     if not done:
-        print(f"error: there is no link {args.output} → {args.outcome}", file=sys.stderr)
+        print(f"error: there is no link {cli.quoted(args.output)} → {cli.quoted(args.outcome)}", file=sys.stderr)
         return 1
     print(f"removed link {args.output} → {args.outcome}")
     return 0
