@@ -73,6 +73,7 @@ class Outcome:
         lines = [self.message, self.report.to_summary()]
         if self.counts:
             lines.insert(1, "  ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in self.counts.items()))
+        lines[1:1] = self.report.info.get("measure_details") or []  # what the drafts get from the file
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -176,3 +176,23 @@ def test_no_draft_text_is_the_word_nan(loaded):
     bad = sql_frame("SELECT id FROM measures WHERE " + " OR ".join(f"LOWER({c}) IN ('nan', 'none', '')" for c in cols),
                     url)
     assert bad.empty, bad.id.tolist()[:5]
+
+
+def test_a_data_file_never_changes_an_existing_measures_definition(fresh_url):
+    """An editor's curated definition stays as it is, blanks included; the preview says where the file differs."""
+    reg = (b"measure_id,name,kind,unit,direction,frequency,department,owner,public\n"
+           b"beds,Shelter beds,output,beds,higher,month,HSD,Ana,false\n"
+           b"housed,Households housed,outcome,,higher,quarter,,Ana,true\n")
+    assert ingest(reg, fresh_url, file_name="registry.csv", actor=who()).status == "committed"
+    before = sql_frame("SELECT * FROM measures ORDER BY id", fresh_url)
+    data = (b"measure_id,period,value,direction,department,unit\n"
+            b"beds,2018-01,100,Down,Parks,cots\nhoused,2018-Q1,3000,,Housing,\nnew-one,2018-Q1,5,Down,Parks,\n")
+    out = ingest(data, fresh_url, file_name="d.csv", create_measures=True, actor=who())
+    assert out.status == "committed", out.to_summary()
+    after = sql_frame("SELECT * FROM measures WHERE id <> 'new-one' ORDER BY id", fresh_url)
+    assert after.drop(columns=["updated_at"]).equals(before.drop(columns=["updated_at"]))
+    lines = " ".join(out.report.info["measure_details"])
+    assert "differ from 2 existing measures and were not applied" in lines
+    assert "beds direction: file “lower”, measure “higher”" in lines and "housed department" in lines
+    new = measure(fresh_url, "new-one")
+    assert (new["direction"], new["department"], new["state"]) == ("lower", "Parks", "draft")
