@@ -101,8 +101,10 @@ def _percent_cells(src: pd.DataFrame, value_cols: list[str]) -> pd.Series:
 def _details(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, value_cols: list[str]) -> None:
     """Unit, direction, department, owner, methodology as the file writes them (NA when not mapped).
     Without a unit column, values written `8.8%` give the unit `%`."""
+    null = constant_str(None, src.index)  # one all-missing column shared by every detail the file lacks
     for role in DETAILS:
-        out[role] = _text(src, mapping.role(role), None)
+        col = mapping.role(role)
+        out[role] = null if col is None else clean_text(src[col])
     if mapping.role("unit") is None and value_cols and len(src):
         pct = _percent_cells(src, [c for c in value_cols if c in src.columns])
         if pct.any():
