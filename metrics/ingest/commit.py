@@ -135,7 +135,7 @@ def read_checked(raw: bytes, name: str, ctx: dict[str, Any], mapping: Mapping | 
     frame, report = read_file(raw, mapping, opts)
     remembered = ctx["remembered"].get(report.info.get("source_key"))
     if mapping is None and remembered and remembered != report.info.get("mapping"):
-        frame, report = read_file(raw, Mapping.from_json(remembered), opts)
+        frame, report = read_file(raw, metadata.remembered_with_details(remembered, report.info["mapping"]), opts)
         report.info["mapping_from"] = "remembered"
     report.info["source"] = name
     drafts = pd.DataFrame()

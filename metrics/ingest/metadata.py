@@ -17,6 +17,7 @@ goes through a measure-registry upload (the registry is the definition: it sets 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -25,6 +26,7 @@ from metrics.domain import text
 from metrics.domain.vocabulary import DIRECTION_LABELS, FREQUENCY_LABELS
 
 from . import settings
+from .mapping import META_ROLES, Mapping
 
 DETAIL_FIELDS = ("unit", "direction", "department", "owner", "methodology")
 _UP = {"up", "higher", "high", "increase", "increasing", "increase is better", "higher is better",
@@ -189,3 +191,19 @@ def differences(frame: pd.DataFrame, known: pd.DataFrame, draft_ids: set[str], l
     return [f"The file's details differ from {n:,} existing measure{'s' if n != 1 else ''} and were not applied "
             f"(an upload only fills the drafts it creates; change a definition with a measure registry upload or "
             f"`measures set`): " + "; ".join(found) + ("; …" if n > len(found) else "") + "."]
+
+
+def remembered_with_details(remembered: str, detected: str) -> Mapping:
+    """A mapping remembered before files' details were read (its JSON has no `target_kinds`) gains the
+    detail columns detection finds, where it left those columns and roles unassigned; one saved since
+    is used as it is (a detail the user set to "(none)" stays none)."""
+    mapping = Mapping.from_json(remembered)
+    if "target_kinds" in json.loads(remembered):
+        return mapping
+    found = Mapping.from_json(detected)
+    taken = set(mapping.columns.values())
+    for col, role in found.columns.items():
+        if role in META_ROLES and role not in taken and col not in mapping.columns:
+            mapping.columns[col] = role
+            taken.add(role)
+    return mapping

@@ -196,3 +196,26 @@ def test_a_data_file_never_changes_an_existing_measures_definition(fresh_url):
     assert "beds direction: file “lower”, measure “higher”" in lines and "housed department" in lines
     new = measure(fresh_url, "new-one")
     assert (new["direction"], new["department"], new["state"]) == ("lower", "Parks", "draft")
+
+
+def test_a_mapping_remembered_before_details_were_read_gains_them(fresh_url, samples):
+    """An installation that remembered LA's mapping before this version (no department role, no
+    `target_kinds` in its JSON) still gets each draft's department from the file."""
+    import json
+
+    import sqlalchemy as sa
+
+    from metrics.ingest import read_file
+    from metrics.store import db, meta, schema
+
+    _, report = read_file(samples / "la_performance_fy21_22_wide.csv")
+    old = json.loads(report.info["mapping"])
+    old.pop("target_kinds")
+    old["columns"] = {c: r for c, r in old["columns"].items() if r != "department"}
+    with db.writer(fresh_url) as conn:
+        conn.execute(sa.insert(schema.column_mappings).values(source_key=report.info["source_key"],
+                                                              mapping=json.dumps(old), updated_at=meta.now()))
+    out = ingest(samples / "la_performance_fy21_22_wide.csv", fresh_url, create_measures=True, dry_run=True,
+                 actor=who())
+    assert out.report.info.get("mapping_from") == "remembered"
+    assert out.drafts.set_index("id").at["02MEALS", "department"] == "Aging"
