@@ -8,6 +8,8 @@ every dashboard page shows the new values on its next rerun. User text (file nam
 names, messages that quote them) goes through text.md.
 """
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -82,6 +84,7 @@ DETAIL_LABELS = {"measure_name": "Name", "unit": "Unit", "direction": "Direction
 KIND_LABELS = {"budget": "Adopted / Proposed / Budget values", "estimate": "Estimate / projected values"}
 USES = {"target": "load as targets", "actual": "load as actuals", "held_out": "hold out"}
 NO_COLUMN = "(none)"
+YEARS = {"year": "calendar years", "fiscal_year": "fiscal years"}
 
 
 def _mapping_editor(out, key: str) -> None:
@@ -116,10 +119,16 @@ def _mapping_editor(out, key: str) -> None:
         options = list(USES)
         uses[kind] = col.selectbox(KIND_LABELS.get(kind, f"{kind} values"), options, format_func=USES.get,
                                    index=options.index(used.loads_as(kind)), key=f"kind-{kind}-{key}")
+    grain = used.grain
+    if used.grain in YEARS or any(re.fullmatch(r"(19|20)\d{2}", str(c).strip()) for c in cols):
+        options = list(YEARS)  # NYC's 2016..2023 columns are fiscal years; the draft's frequency follows
+        grain = st.selectbox("Bare years (2019) are", options, format_func=YEARS.get, key=f"grain-{key}",
+                             index=options.index(used.grain) if used.grain in YEARS else 0)
+        grain = None if grain == "year" and used.grain is None else grain
     if st.button("Apply mapping", key=f"apply-{key}"):
         roles = {c: r for c, r in zip(edited["column"], edited["role"], strict=True) if r != IGNORE}
         roles.update({c: role for role, c in picks.items() if c != NO_COLUMN})  # a detail pick names its column
-        used.columns = roles
+        used.columns, used.grain = roles, grain
         if uses:
             used.actual_kinds = [k for k, u in uses.items() if u == "actual"]
             used.target_kinds = [k for k, u in uses.items() if u == "target"]

@@ -69,6 +69,12 @@ def test_mapping_step_shows_the_detected_details_and_the_preview_says_what_they_
     assert (row["direction"], row["department"], row["owner"]) == ("lower is better", "Department of Buildings", "—")
     assert table[table["id"] == "114"].iloc[0]["unit"] == "%"
     assert not NAN.search(all_text(at))
+    assert "frequency from the periods found: yearly (299)" in said
+    _picker(at, "grain-").select("fiscal_year")  # NYC's bare years are fiscal years
+    at = next(b for b in at.button if b.label == "Apply mapping").click().run()
+    assert not at.exception and not at.error
+    said = " ".join(plain(c.value) for c in at.caption)
+    assert "frequency from the periods found: fiscal-yearly (299)" in said
     assert sql_frame("SELECT COUNT(*) AS n FROM measures", empty_url).n.iloc[0] == 0  # a preview writes nothing
 
 
