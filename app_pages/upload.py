@@ -153,8 +153,9 @@ if "upload" in st.session_state:
     c1, c2 = st.columns(2)
     create = c1.checkbox("Create unknown measures as drafts", key="create_measures")
     as_actual = c2.multiselect("Also load these value kinds as actuals", ["budget", "estimate"], key="as_actual",
-                               help="By default only actual values become observations; budget and estimate "
-                                    "columns are held out with a warning.")
+                               help="By default only actual values become observations; Adopted/Proposed budget "
+                                    "values become targets and estimates are held out with a warning (the column "
+                                    "mapping chooses per kind).")
     options = {"actual_kinds": as_actual} if as_actual else {}
     chosen = st.session_state.get("mappings", {})
     out, key = None, "none"
