@@ -45,7 +45,7 @@ else:
 if v.latest_gap is not None:
     g = v.latest_gap
     g1, g2, g3 = st.columns(3)
-    g1.metric(f"Gap in {g.period} (max − min, {md(unit)})", charts.fmt(g.value),
+    g1.metric(f"Gap in {g.period} (max − min, {md(text.shown(unit))})", charts.fmt(g.value),
               delta=f"{text.number(g.change, signed=True)} since {g.first_period}", delta_color="off")
     g2.metric(f"Highest in {g.period}", g.high)
     g3.metric(f"Lowest in {g.period}", g.low)

@@ -33,7 +33,7 @@ if g.narrative:
 if v.no_outcome:
     st.warning(f"**{text.md(v.no_outcome)}**")
     if not v.goal_measures.empty:
-        st.dataframe(v.goal_measures, hide_index=True, width="stretch")
+        st.dataframe(v.goal_measures.assign(unit=v.goal_measures["unit"].map(text.shown)), hide_index=True, width="stretch")
     show_goal_criteria(v.criteria)
     st.stop()
 
@@ -72,7 +72,8 @@ st.header("Outputs that feed it")
 if v.outputs.empty:
     st.info("No output measures are linked to this outcome.")
 else:
-    st.dataframe(v.outputs[["name", "unit", "frequency", "lag_periods", "latest"]], hide_index=True, width="stretch",
+    outputs = v.outputs.assign(unit=v.outputs["unit"].map(text.shown))  # missing is "—", never nan/None
+    st.dataframe(outputs[["name", "unit", "frequency", "lag_periods", "latest"]], hide_index=True, width="stretch",
                  column_config={"name": "Output", "unit": "Unit", "frequency": "Reported",
                                 "lag_periods": st.column_config.NumberColumn("Expected lag (periods)"),
                                 "latest": st.column_config.NumberColumn("Latest", format="localized")})

@@ -43,7 +43,7 @@ if goal_id != v.goal_id:  # the reader just picked another goal
     v = show(outcomes_view.build, goal_id=goal_id)
 unit = v.unit
 
-st.markdown(f"**{text.md(v.goal_name)}.** Outcome: *{text.md(v.outcome_name)}* ({text.md(unit)}, per "
+st.markdown(f"**{text.md(v.goal_name)}.** Outcome: *{text.md(v.outcome_name)}* ({text.md(text.shown(unit))}, per "
             f"{text.md(v.frequency_word)}). Outputs: {text.md(', '.join(v.output_names)) or 'none linked'}.")
 if v.story_problem:
     st.info(text.md(v.story_problem))

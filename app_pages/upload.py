@@ -8,14 +8,16 @@ every dashboard page shows the new values on its next rerun. User text (file nam
 names, messages that quote them) goes through text.md.
 """
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from metrics.domain import text
 from metrics.errors import MetricsError
-from metrics.ingest import Mapping, settings, template_csv
+from metrics.ingest import Mapping, metadata, settings, template_csv
 from metrics.ingest.commit import ingest
-from metrics.ingest.mapping import ROLES
+from metrics.ingest.mapping import META_ROLES, ROLES
 from metrics.ingest.rollback import rollback
 from metrics.views import uploads
 from ui import uploads as dry_runs
@@ -76,20 +78,74 @@ def _run(raw: bytes, name: str, mapping: Mapping | None, options: dict, create: 
     return None
 
 
+DETAIL_LABELS = {"measure_name": "Name", "unit": "Unit", "direction": "Direction (which is better)",
+                 "department": "Department / agency", "owner": "Owner", "methodology": "Methodology",
+                 "target": "Target"}
+KIND_LABELS = {"budget": "Adopted / Proposed / Budget values", "estimate": "Estimate / projected values"}
+USES = {"target": "load as targets", "actual": "load as actuals", "held_out": "hold out"}
+NO_COLUMN = "(none)"
+YEARS = {"year": "calendar years", "fiscal_year": "fiscal years"}
+
+
 def _mapping_editor(out, key: str) -> None:
+    """Data columns in a table; measure details (name, unit, direction, department, owner,
+    methodology, target) and what to do with each value kind as one widget each."""
     info = out.report.info
     used = Mapping.from_json(info["mapping"])
     cols = info.get("columns") or []
-    table = pd.DataFrame({"column": cols, "role": [used.columns.get(c, IGNORE) for c in cols]})
+    details = {c: r for c, r in used.columns.items() if r in META_ROLES}
+    table = pd.DataFrame({"column": cols,
+                          "role": [IGNORE if c in details else used.columns.get(c, IGNORE) for c in cols],
+                          "measure detail": [DETAIL_LABELS.get(details.get(c), "") for c in cols]})
     st.caption("Column mapping: detected" + (" (remembered for this header)" if info.get("mapping_from") else "")
-               + ". Change a role and apply; the mapping is remembered for files with this header.")
-    edited = st.data_editor(table, hide_index=True, disabled=["column"], key=f"map-{key}",
+               + ". Change a role or a detail and apply; the mapping is remembered for files with this header.")
+    edited = st.data_editor(table, hide_index=True, disabled=["column", "measure detail"], key=f"map-{key}",
                             column_config={"role": st.column_config.SelectboxColumn(
-                                "role", options=[IGNORE, *ROLES], required=True)})
+                                "role", options=[IGNORE, *[r for r in ROLES if r not in META_ROLES]],
+                                required=True)})
+    st.markdown("**Measure details from the file**")
+    st.caption("Columns that describe each measure rather than one value. They fill the draft measures this upload "
+               "creates; a measure that already exists is never changed by a data file (use a measure registry "
+               "upload or `measures set`).")
+    picks, grid = {}, st.columns(3)
+    for i, role in enumerate(META_ROLES):
+        options = [NO_COLUMN, *cols]
+        current = used.role(role)
+        picks[role] = grid[i % 3].selectbox(DETAIL_LABELS[role], options, key=f"detail-{role}-{key}",
+                                            index=options.index(current) if current in cols else 0)
+    kinds = [k for k in info.get("value_kinds") or [] if k not in ("actual", "target")]
+    uses = {}
+    for col, kind in zip(st.columns(max(len(kinds), 1)), kinds, strict=False):
+        options = list(USES)
+        uses[kind] = col.selectbox(KIND_LABELS.get(kind, f"{kind} values"), options, format_func=USES.get,
+                                   index=options.index(used.loads_as(kind)), key=f"kind-{kind}-{key}")
+    grain = used.grain
+    if used.grain in YEARS or any(re.fullmatch(r"(19|20)\d{2}", str(c).strip()) for c in cols):
+        options = list(YEARS)  # NYC's 2016..2023 columns are fiscal years; the draft's frequency follows
+        grain = st.selectbox("Bare years (2019) are", options, format_func=YEARS.get, key=f"grain-{key}",
+                             index=options.index(used.grain) if used.grain in YEARS else 0)
+        grain = None if grain == "year" and used.grain is None else grain
     if st.button("Apply mapping", key=f"apply-{key}"):
-        used.columns = {c: r for c, r in zip(edited["column"], edited["role"], strict=True) if r != IGNORE}
+        roles = {c: r for c, r in zip(edited["column"], edited["role"], strict=True) if r != IGNORE}
+        roles.update({c: role for role, c in picks.items() if c != NO_COLUMN})  # a detail pick names its column
+        used.columns, used.grain = roles, grain
+        if uses:
+            used.actual_kinds = [k for k, u in uses.items() if u == "actual"]
+            used.target_kinds = [k for k, u in uses.items() if u == "target"]
         st.session_state.setdefault("mappings", {})[key] = used.to_json()
         st.rerun()
+
+
+def _details_preview(out) -> None:
+    """What the file's details will set on which measures (drafts it creates), and what it won't change."""
+    lines = out.report.info.get("measure_details") or []
+    if out.drafts.empty and not lines:
+        return
+    st.markdown("**Measure details from the file**")
+    for line in lines:
+        st.caption(text.md(line))
+    if not out.drafts.empty:
+        st.dataframe(metadata.shown_table(out.drafts), hide_index=True, width="stretch")
 
 
 if "upload" in st.session_state:
@@ -97,8 +153,9 @@ if "upload" in st.session_state:
     c1, c2 = st.columns(2)
     create = c1.checkbox("Create unknown measures as drafts", key="create_measures")
     as_actual = c2.multiselect("Also load these value kinds as actuals", ["budget", "estimate"], key="as_actual",
-                               help="By default only actual values become observations; budget and estimate "
-                                    "columns are held out with a warning.")
+                               help="By default only actual values become observations; Adopted/Proposed budget "
+                                    "values become targets and estimates are held out with a warning (the column "
+                                    "mapping chooses per kind).")
     options = {"actual_kinds": as_actual} if as_actual else {}
     chosen = st.session_state.get("mappings", {})
     out, key = None, "none"
@@ -166,6 +223,7 @@ if "upload" in st.session_state:
                 st.info(text.md(f"Loading {name} will create {drafts:,} draft measure{'s' if drafts != 1 else ''} for the "
                                 "ids the database does not know. Drafts stay out of the dashboards (score, status "
                                 "counts, movers, what is stale) until someone publishes them."))
+            _details_preview(out)
             if st.button("Accept and load", type="primary", icon=":material/check:"):
                 with st.status(f"Loading {text.md(name)}…") as status:
                     waiting.into(status, f"Loading {name}")

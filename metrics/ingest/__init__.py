@@ -42,7 +42,7 @@ __all__ = ["CANONICAL", "KEY", "RAW", "IngestError", "IngestFailed", "IngestRepo
            "auto_mapping", "check_file", "read_file", "source_key", "template_csv", "validate"]
 
 _MAPPING_OPTIONS = ("layout", "fiscal_start_month", "fiscal_year", "grain", "period_columns", "header_row",
-                    "delimiter", "encoding", "actual_kinds")
+                    "delimiter", "encoding", "actual_kinds", "target_kinds")
 
 
 def _read_bytes(source: str | Path | bytes | BinaryIO, max_bytes: int) -> tuple[bytes, str]:
@@ -125,6 +125,7 @@ def _read(raw: bytes, mapping: Mapping | None, opts: dict[str, Any], report: Ing
     else:
         frame = to_wide(src, mapping) if guess.layout == "wide" else to_long(src, mapping)
         frame = drop_exact_duplicates(frame, report)
+    report.info["value_kinds"] = list(frame.attrs.get("value_kinds", []))
     frame.attrs.update(layout=guess.layout, columns=columns,
                        fields={role: col for col, role in reversed(list(mapping.columns.items()))},
                        fiscal_start_month=mapping.fiscal_start_month)

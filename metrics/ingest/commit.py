@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from metrics import access
 from metrics.store import db, meta, queries, schema
 
-from . import settings
+from . import metadata, settings
 from .errors import EmptyFile, TooLarge
 from .layouts import CANONICAL
 from .mapping import Mapping
@@ -62,6 +62,8 @@ class Outcome:
     upload_id: int | None = None
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
     counts: dict[str, int] = field(default_factory=dict)
+    #: The draft measures this upload creates, with the details read from the file (metadata.py).
+    drafts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +73,7 @@ class Outcome:
         lines = [self.message, self.report.to_summary()]
         if self.counts:
             lines.insert(1, "  ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in self.counts.items()))
+        lines[1:1] = self.report.info.get("measure_details") or []  # what the drafts get from the file
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,9 +117,8 @@ def _context(url: str | None, sha: str, on_wait: db.WaitCallback | None = None) 
     m = schema.measures
     with db.reader(url, on_wait=on_wait) as conn:
         dup = _committed_upload_of(conn, sha)
-        known = pd.DataFrame(conn.execute(sa.select(m.c.id, m.c.frequency, m.c.plausible_min,
-                                                    m.c.plausible_max)).all(),
-                             columns=["id", "frequency", "plausible_min", "plausible_max"])
+        cols = ["id", "frequency", "plausible_min", "plausible_max", "unit", "direction", "department"]
+        known = pd.DataFrame(conn.execute(sa.select(*[m.c[c] for c in cols])).all(), columns=cols)
         remembered = dict(conn.execute(sa.select(schema.column_mappings.c.source_key,
                                                  schema.column_mappings.c.mapping)).all())
         fsm = int(meta.get_meta(conn, "fiscal_start_month", str(settings.FISCAL_START_MONTH)))
@@ -133,7 +135,7 @@ def read_checked(raw: bytes, name: str, ctx: dict[str, Any], mapping: Mapping | 
     frame, report = read_file(raw, mapping, opts)
     remembered = ctx["remembered"].get(report.info.get("source_key"))
     if mapping is None and remembered and remembered != report.info.get("mapping"):
-        frame, report = read_file(raw, Mapping.from_json(remembered), opts)
+        frame, report = read_file(raw, metadata.remembered_with_details(remembered, report.info["mapping"]), opts)
         report.info["mapping_from"] = "remembered"
     report.info["source"] = name
     drafts = pd.DataFrame()
@@ -144,7 +146,12 @@ def read_checked(raw: bytes, name: str, ctx: dict[str, Any], mapping: Mapping | 
     if create_measures:
         grain, _ = _period_facts(frame, fsm)
         drafts = draft_measures(frame, grain, set(known["id"]), name)
+        drafts, lines = metadata.fill_drafts(drafts, frame, name, frame.attrs.get("fields"))
+        report.info["measure_details"] = lines
         known = pd.concat([known, drafts[["id", "frequency"]]], ignore_index=True)
+    differ = metadata.differences(frame, ctx["known"], set(drafts.get("id", ())))
+    if differ:
+        report.info["measure_details"] = report.info.get("measure_details", []) + differ
     used = Mapping.from_json(report.info.get("mapping") or "{}")
     as_of = opts.get("as_of") or date.today()  # actuals may not start more than one cycle after today
     report.merge(validate(frame, known, as_of, fsm, report.error_limit, actual_kinds=used.actual_kinds))
@@ -194,7 +201,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
                        report, name, sha, upload_id=int(ctx["duplicate"]))
     frame, report, drafts = read_checked(raw, name, ctx, mapping, options, create_measures)
     layout = report.info.get("layout")
-    out = Outcome("rejected", f"{name}: rejected, nothing was loaded", report, name, sha, layout)
+    out = Outcome("rejected", f"{name}: rejected, nothing was loaded", report, name, sha, layout, drafts=drafts)
     if layout == "registry" and report.valid:
         return _registry(frame, out, url, user, dry_run, on_wait)
     if not report.valid or frame.empty:
@@ -206,7 +213,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     ok = (frame.loc[~frame.index.isin(list(report.rejected_index)), cols] if report.rejected_index
           else frame[cols])  # nothing rejected: no row filter over a million rows
     used = Mapping.from_json(report.info.get("mapping") or "{}")
-    split = split_rows(ok, used.actual_kinds)
+    split = split_rows(ok, used.actual_kinds, used.loads_as)
     held_out_warning(split, report)
     fsm = frame.attrs.get("fiscal_start_month", ctx["fiscal_start_month"])
     obs, tgt = observation_table(split.actuals, fsm), target_table(split.targets, fsm)
@@ -259,7 +266,7 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         _run(conn, "ingest_observations_insert_new", upload_id=upload_id, updated_at=now)
     if c["changed"]:
         _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)
-    reason = upload_reason(upload_id)
+    reason = upload_reason(upload_id, out.file_name)
     if c.get("targets_changed"):
         _run(conn, "ingest_targets_history_changed", actor=user, at=now, reason=reason)
         _run(conn, "ingest_targets_update", actor=user, at=now, reason=reason)
@@ -275,9 +282,10 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
     return upload_id
 
 
-def upload_reason(upload_id: int) -> str:
-    """The `reason` stamped on targets an upload sets; rollback finds them by it."""
-    return f"upload #{upload_id}"
+def upload_reason(upload_id: int, file_name: str | None = None) -> str:
+    """The `reason` stamped on targets an upload sets: the file they came from and the upload, which is
+    what rollback finds them by (it passes the upload's stored file name)."""
+    return f"from {file_name} (upload #{upload_id})" if file_name else f"upload #{upload_id}"
 
 
 def remember_mapping(conn: sa.Connection, key: str | None, mapping: Mapping) -> None:

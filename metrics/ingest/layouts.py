@@ -19,7 +19,10 @@ from .report import IngestReport
 from .values import clean_text, constant_str, is_missing, to_number, to_period
 
 CANONICAL = ["measure_id", "measure_name", "period", "value_kind", "dimension", "member", "value", "target",
-             "numerator", "denominator", "note", "unit", "row_number", "field_name"]
+             "numerator", "denominator", "note", "unit", "direction", "department", "owner", "methodology",
+             "row_number", "field_name"]
+#: Text columns describing the measure (not the value): they fill the drafts an upload creates.
+DETAILS = ("unit", "direction", "department", "owner", "methodology")
 RAW = ["period_raw", "value_raw", "target_raw", "numerator_raw", "denominator_raw"]
 KEY = ["measure_id", "period", "dimension", "member", "value_kind"]
 _NUMERIC = ("value", "target", "numerator", "denominator")
@@ -85,6 +88,29 @@ def _numbers(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, roles: tupl
             out[f"{role}_raw"] = raw
 
 
+def _percent_cells(src: pd.DataFrame, value_cols: list[str]) -> pd.Series:
+    """True per row where a value cell is written as a percentage (Boston's `8.8%`)."""
+    hit = np.zeros(len(src), dtype=bool)
+    for col in value_cols:
+        arr = pa.array(src[col].array, pa.string())
+        found = pc.match_substring(pc.utf8_rtrim_whitespace(arr), "%")
+        hit |= found.fill_null(False).to_numpy(zero_copy_only=False)
+    return pd.Series(hit, index=src.index)
+
+
+def _details(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, value_cols: list[str]) -> None:
+    """Unit, direction, department, owner, methodology as the file writes them (NA when not mapped).
+    Without a unit column, values written `8.8%` give the unit `%`."""
+    null = constant_str(None, src.index)  # one all-missing column shared by every detail the file lacks
+    for role in DETAILS:
+        col = mapping.role(role)
+        out[role] = null if col is None else clean_text(src[col])
+    if mapping.role("unit") is None and value_cols and len(src):
+        pct = _percent_cells(src, [c for c in value_cols if c in src.columns])
+        if pct.any():
+            out["unit"] = out["unit"].where(~pct, "%")
+
+
 def to_long(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     """Long layout (also CityScore): one row per measure x period, columns mapped by role."""
     period_col, value_col = mapping.role("period"), mapping.role("value")
@@ -99,10 +125,12 @@ def to_long(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     out["member"] = _text(src, mapping.role("member"), "")
     _numbers(out, src, mapping, _NUMERIC)
     out["note"] = _text(src, mapping.role("note"), None)
-    out["unit"] = _text(src, mapping.role("unit"), None)
+    _details(out, src, mapping, [value_col])
     out["row_number"] = src.index.to_numpy(dtype="int64")
     out["field_name"] = constant_str(value_col, src.index)
-    return _finalise(out)
+    frame = _finalise(out)
+    frame.attrs["value_kinds"] = sorted(k for k in pc.unique(pa.array(kind.array, pa.string())).to_pylist() if k)
+    return frame
 
 
 def to_wide(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
@@ -119,7 +147,7 @@ def to_wide(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     base["member"] = _text(src, mapping.role("member"), "")
     _numbers(base, src, mapping, ("target", "numerator", "denominator"))
     base["note"] = _text(src, mapping.role("note"), None)
-    base["unit"] = _text(src, mapping.role("unit"), None)
+    _details(base, src, mapping, list(pcols))
     base["row_number"] = src.index.to_numpy(dtype="int64")
     parts = []
     for order, (col, (period, kind)) in enumerate(pcols.items()):
@@ -134,7 +162,9 @@ def to_wide(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     if is_target.any():
         long = _fold_targets(long, is_target)
     long = long.sort_values(["row_number", "_order"], kind="stable")
-    return _finalise(long)
+    frame = _finalise(long)
+    frame.attrs["value_kinds"] = sorted({kind for _, kind in pcols.values()})
+    return frame
 
 
 def _fold_targets(long: pd.DataFrame, is_target: pd.Series) -> pd.DataFrame:
@@ -159,7 +189,7 @@ def _fold_targets(long: pd.DataFrame, is_target: pd.Series) -> pd.DataFrame:
 def _finalise(frame: pd.DataFrame) -> pd.DataFrame:
     """Canonical column order, a fresh RangeIndex, pandas `str` dtype (missing = NaN) for text."""
     frame = frame[CANONICAL + RAW].reset_index(drop=True)
-    for col in ("measure_id", "measure_name", "period", "value_kind", "dimension", "member", "note", "unit",
+    for col in ("measure_id", "measure_name", "period", "value_kind", "dimension", "member", "note", *DETAILS,
                 "field_name", *RAW):
         if frame[col].dtype != "str":
             frame[col] = frame[col].astype("str")

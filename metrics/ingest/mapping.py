@@ -21,7 +21,9 @@ from metrics.domain import periods
 from . import settings
 
 ROLES = ("measure_id", "measure_name", "period", "value", "dimension", "member", "target",
-         "numerator", "denominator", "note", "unit")
+         "numerator", "denominator", "note", "unit", "direction", "department", "owner", "methodology")
+#: Roles that describe the measure rather than one value: they fill the drafts an upload creates.
+META_ROLES = ("measure_name", "unit", "direction", "department", "owner", "methodology", "target")
 VALUE_KINDS = ("actual", "target", "budget", "estimate")
 
 # Normalised label -> role. Order inside a role matters: the first match wins.
@@ -37,11 +39,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
               "actual_value", "result", "count"),
     "dimension": ("dimension", "breakdown", "disaggregation", "dimension_name"),
     "member": ("member", "dimension_value", "group", "category_value", "member_name"),
-    "target": ("target", "target_value", "target_mmr", "goal_value"),
+    "target": ("target", "target_value", "target_mmr", "targets", "annual_target", "goal_value", "adopted",
+               "adopted_target"),
     "numerator": ("numerator", "num"),
     "denominator": ("denominator", "denom"),
     "note": ("note", "notes", "comment", "comments", "footnote"),
     "unit": ("unit", "units", "unit_value", "unit_of_measure", "uom"),
+    "direction": ("desired_direction", "direction", "polarity", "preferred_direction", "good_direction",
+                  "better_direction", "higher_is_better", "desired_trend"),
+    "department": ("department", "department_name", "dept_name", "dept", "agency", "agency_name",
+                   "agency_full_name", "agency_full_name_y", "agency_full_name_x", "bureau", "division"),
+    "owner": ("owner", "measure_owner", "kpi_owner", "metric_owner", "responsible", "accountable", "contact"),
+    "methodology": ("methodology", "method", "definition", "calculation", "how_calculated", "data_definition",
+                    "measure_definition"),
 }
 # Words in a period column header (or a long file's period cell) that say which kind of value it holds.
 _KIND_WORDS = [
@@ -90,6 +100,16 @@ class Mapping:
     encoding: str | None = None
     #: Value kinds besides `actual` that load as observations (e.g. ["budget"]); others are held out.
     actual_kinds: list[str] = field(default_factory=list)
+    #: Value kinds loaded as targets besides `target` (None = `settings.TARGET_KINDS`: LA's Adopted/Proposed
+    #: budget figures are the performance level the city committed to). A kind in `actual_kinds` loads as actuals.
+    target_kinds: list[str] | None = None
+
+    def loads_as(self, kind: str) -> str:
+        """What rows of a value kind become: `actual`, `target` or `held_out`."""
+        if kind == "actual" or kind in self.actual_kinds:
+            return "actual"
+        targets = settings.TARGET_KINDS if self.target_kinds is None else self.target_kinds
+        return "target" if kind == "target" or kind in targets else "held_out"
 
     def role(self, role: str) -> str | None:
         """The source column mapped to `role` (first one), or None."""

@@ -10,6 +10,7 @@ caller's transaction; a preview that is not committed leaves no trace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,21 +57,29 @@ class Preview:
         return {"counts": self.counts}
 
 
-def split_rows(rows: pd.DataFrame, actual_kinds: list[str] | tuple[str, ...] = ()) -> Split:
+def split_rows(rows: pd.DataFrame, actual_kinds: list[str] | tuple[str, ...] = (),
+               loads_as: Callable[[str], str] | None = None) -> Split:
     """Actual rows (plus any kinds the mapping loads as actuals) -> observations; a `target`
-    cell or a target-kind row -> a target; budget/estimate rows are held out."""
-    kinds = {"actual", *actual_kinds}
+    cell or a row of a kind loaded as targets (`target`, and by default `budget`: see
+    `Mapping.loads_as`) -> a target; other kinds (estimates) are held out."""
     kind = rows["value_kind"]
     kind = kind if kind.dtype == "str" else kind.astype("object")
-    is_actual = kind.isin(kinds).to_numpy(dtype=bool, na_value=False)
+    known = rows.attrs.get("value_kinds")  # from the reader: no pass over a million rows
+    uniques = {"actual", *(known if known else (k for k in pd.unique(kind) if isinstance(k, str)))}
+    if loads_as is None:
+        def loads_as(k: str) -> str:
+            return "actual" if k == "actual" or k in actual_kinds else "target" if k == "target" else "held_out"
+    use = {k: loads_as(k) for k in uniques}
+    is_actual = kind.isin([k for k, u in use.items() if u == "actual"]).to_numpy(dtype=bool, na_value=False)
+    is_target = kind.isin([k for k, u in use.items() if u == "target"]).to_numpy(dtype=bool, na_value=False)
     has_number = (rows["value"].notna() | rows["numerator"].notna() | rows["denominator"].notna()).to_numpy()
     keep = is_actual & has_number
     actuals = rows if keep.all() else rows[keep]
     t_cell = rows[rows["target"].notna()][["measure_id", "period", "target"]]
-    t_kind = rows[(kind == "target").to_numpy(dtype=bool, na_value=False) & rows["value"].notna().to_numpy() & ~is_actual]
+    t_kind = rows[is_target & rows["value"].notna().to_numpy()]
     t_kind = t_kind[["measure_id", "period", "value"]].rename(columns={"value": "target"})
     targets = pd.concat([t_cell, t_kind], ignore_index=True).drop_duplicates(["measure_id", "period"], keep="last")
-    held = rows[~is_actual & (kind != "target").to_numpy() & rows["value"].notna().to_numpy()]
+    held = rows[~is_actual & ~is_target & rows["value"].notna().to_numpy()]
     return Split(actuals, targets, held, int((is_actual & ~has_number).sum()))
 
 
@@ -80,8 +89,9 @@ def held_out_warning(split: Split, report: IngestReport) -> None:
     counts = split.held_out["value_kind"].value_counts()
     kinds = ", ".join(f"{n:,} {k}" for k, n in counts.items())
     report.add_warning(HeldOutKind(note=(
-        f"{kinds} values were not loaded as observations (only actuals are); map them as actuals "
-        f"(mapping actual_kinds, CLI --as-actual {','.join(counts.index)}) to load them")))
+        f"{kinds} values were not loaded (actuals become observations; targets and Adopted/Proposed budget "
+        f"figures become targets); load them as actuals or targets in the mapping step (mapping actual_kinds "
+        f"or target_kinds, CLI --as-actual {','.join(counts.index)})")))
 
 
 def _strings(s: pd.Series) -> pa.Array:

@@ -52,7 +52,7 @@ def rollback(upload_id: int, url: str | None = None, *, actor: access.Actor) -> 
         now = meta.now()
         deleted = _run(conn, "ingest_rollback_delete", upload_id=upload_id).rowcount
         restored = _run(conn, "ingest_rollback_restore", upload_id=upload_id, at=now).rowcount
-        reason, undo = upload_reason(upload_id), f"rollback of upload #{upload_id}"
+        reason, undo = upload_reason(upload_id, row.file_name), f"rollback of upload #{upload_id}"
         _run(conn, "ingest_rollback_targets_history", reason=reason, rollback_reason=undo, actor=user, at=now)
         _run(conn, "ingest_rollback_targets", reason=reason, rollback_reason=undo, actor=user, at=now)
         _run(conn, "ingest_rollback_targets_delete", reason=reason)

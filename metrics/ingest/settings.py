@@ -35,3 +35,9 @@ FISCAL_START_MONTH = 7
 MAX_ABS_VALUE = 1e15
 #: Most digits a number cell may hold (a 5,000-digit integer is refused, not converted).
 MAX_DIGITS = 100
+#: Value kinds (besides `target`) loaded as targets unless a mapping says otherwise: budget books'
+#: Adopted/Proposed figures are the level the city committed to. Estimates stay held out.
+TARGET_KINDS: tuple[str, ...] = ("budget",)
+#: Trailing parentheticals in a measure name that name its unit (NYC's `... (%)`, `... (days)`).
+NAME_UNITS: tuple[str, ...] = ("%", "$", "days", "hours", "minutes", "seconds", "minutes:seconds", "000",
+                               "$000", "$000,000", "percent", "dollars", "miles", "tons")

@@ -36,7 +36,7 @@ def test_upload_preview_accept_then_rollback(app_url, page):
     wait_for_app(page)
     expect(page.get_by_text("Changed values (old → new)")).to_be_visible()
     changed = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Changed", exact=True))
-    expect(changed).to_contain_text("1")
+    expect(changed).to_contain_text("1", timeout=30_000)  # metrics draw after the mapping step's widgets load
     assert shot(page, "upload-preview").stat().st_size > 10_000
 
     page.get_by_role("button", name="Accept and load").click()

@@ -116,7 +116,9 @@ def test_unknown_measures_rejected_or_created(fresh_url):
                                                                       "output")
 
 
-def test_budget_kinds_held_out_unless_mapped(fresh_url):
+def test_budget_kinds_load_as_targets_estimates_held_out(fresh_url):
+    """Adopted/Proposed budget figures are the level a city committed to: by default they load as
+    targets, with the file as their reason; estimates are held out; a mapping may choose otherwise."""
     _registry(fresh_url)
     csv = b"measure_id,period,value\nbeds,2018-19 Adopted,100\nbeds,2018-19 Actual,90\n"
     out = ingest(csv, fresh_url, options={"grain": "fiscal_year"}, dry_run=True, actor=who())
@@ -124,14 +126,22 @@ def test_budget_kinds_held_out_unless_mapped(fresh_url):
     assert out.status == "rejected"
     ingest(b"measure_id,name,kind,unit,direction,frequency,department,owner,public\n"
            b"fy,Fiscal thing,output,,higher,fiscal_year,,,false\n", fresh_url, actor=who())
-    csv = b"measure_id,period,value\nfy,2018-19 Adopted,100\nfy,2017-18 Actual,90\n"
-    out = ingest(csv, fresh_url, actor=who())
-    assert out.counts["new"] == 1 and out.counts["held_out"] == 1
-    assert any(w.code == "row-held-out-kind" for w in out.report.warnings)
+    csv = b"measure_id,period,value\nfy,2018-19 Adopted,100\nfy,2017-18 Actual,90\nfy,2018-19 Estimate,97\n"
+    out = ingest(csv, fresh_url, file_name="fy.csv", actor=who())
+    assert out.status == "committed", out.to_summary()
+    assert (out.counts["new"], out.counts["targets_new"], out.counts["held_out"]) == (1, 1, 1)
+    assert any(w.code == "row-held-out-kind" and "1 estimate" in w.message for w in out.report.warnings)
     assert value(fresh_url, "fy", "FY2019") is None
+    t = sql_frame("SELECT value, reason FROM targets WHERE measure_id = 'fy'", fresh_url)
+    assert list(t.value) == [100] and list(t.reason) == [f"from fy.csv (upload #{out.upload_id})"]
+    rollback(out.upload_id, fresh_url, actor=who())
+    assert sql_frame("SELECT COUNT(*) AS n FROM targets WHERE measure_id = 'fy'", fresh_url).n.iloc[0] == 0
     csv2 = csv + b"fy,2019-20 Actual,95\n"
-    out = ingest(csv2, fresh_url, options={"actual_kinds": ["budget"]}, actor=who())
-    assert value(fresh_url, "fy", "FY2019") == 100
+    out = ingest(csv2, fresh_url, options={"actual_kinds": ["budget"], "target_kinds": []}, actor=who())
+    assert value(fresh_url, "fy", "FY2019") == 100 and out.counts["targets"] == 0
+    out = ingest(csv2 + b"fy,2020-21 Adopted,99\n", fresh_url, options={"actual_kinds": [], "target_kinds": []},
+                 actor=who())
+    assert out.counts["targets"] == 0 and out.counts["held_out"] == 3
 
 
 def test_bad_registry_vocabulary_changes_nothing(fresh_url):

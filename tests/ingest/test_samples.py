@@ -122,3 +122,74 @@ def test_mapping_is_remembered(samples, name):
     again, report2 = read_file(samples / name, mapping=Mapping.from_json(report.info["mapping"]))
     pd.testing.assert_frame_equal(df, again)
     assert report.info["source_key"] == report2.info["source_key"]
+
+
+def test_details_read_from_the_samples(samples):
+    """Direction, department, owner and unit columns are found by name and kept per row as written."""
+    nyc, report = read_file(samples / "nyc_mmr_indicators_wide.csv")
+    fields = report.info["mapping"]
+    assert '"Desired.Direction": "direction"' in fields and '"Agency.Full.Name.y": "department"' in fields
+    row = nyc[nyc.measure_id == "119"].iloc[0]
+    assert (row.direction, row.department) == ("Down", "Department of Buildings")
+    la, _ = read_file(samples / "la_performance_fy21_22_wide.csv")
+    assert set(la[la.measure_id == "06LIVESAVE"].department) == {"Animal Services"}
+    boston, _ = read_file(samples / "boston_budget_health_fy19.json")
+    assert set(boston.department) == {"Public Health Commission"}
+    assert set(boston.owner) == {"Monica Valdes Lupi, Executive Director"}
+    low = boston[boston.measure_id == "of-babies-who-are-low-birthweight"]
+    assert set(low.unit) == {"%"}  # "8.8%" in the file
+    mhl = boston[boston.measure_id == "individuals-served-by-the-mayor-s-health-line-mhl"]
+    assert mhl.unit.isna().all()  # "15,071": no unit
+    city, _ = read_file(samples / "cityscore_toolkit_values_fixture.json")
+    assert set(city.measure_name) == {"CityScore metric 1"}  # a foreign key is not a name
+
+
+def test_cityscore_fixture_with_metric_records_names_the_measure():
+    """The toolkit's BOSdata.json-style fixture carries the metric: its name, direction and target."""
+    doc = ('[{"model": "cityscore.metric", "pk": 1, "fields": {"name": "Library Users", "direction": true, '
+           '"historic": false, "target": 10000}},'
+           '{"model": "cityscore.value", "id": 1, "fields": {"val": 1000, "entry_date": "2012-04-23", "metric": 1}}]')
+    df, report = read_file(doc.encode())
+    assert report.valid, report.to_summary()
+    row = df.iloc[0]
+    assert (row.measure_id, row.measure_name, row.direction, row.target) == ("1", "Library Users", "higher", 10000)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Up", "higher"), ("Down", "lower"), ("Higher", "higher"), ("lower", "lower"), ("Increase", "higher"),
+    ("DECREASE", "lower"), ("higher is better", "higher"), ("Lower is better", "lower"), (" down ", "lower"),
+    ("Neutral", None), ("", None), (None, None), (float("nan"), None)])
+def test_direction_words(text, expected):
+    from metrics.ingest.metadata import direction_of
+    assert direction_of(text) == expected
+
+
+@pytest.mark.parametrize("name, unit", [
+    ("Permitted jobs professionally certified (%)", "%"), ("Average response time (days)", "days"),
+    ("Individuals served by the Mayor's Health Line (MHL)", None),
+    ("Average days to complete first plan review (Borough offices) - New buildings", None), ("Plain name", None)])
+def test_unit_from_a_name(name, unit):
+    from metrics.ingest.metadata import unit_from_name
+    assert unit_from_name(name) == unit
+
+
+def test_drafts_get_the_files_details_and_a_name_that_is_not_a_key():
+    from metrics.ingest.metadata import fill_drafts
+    from metrics.ingest.registry import draft_measures
+    from metrics.ingest.validate import _period_facts
+
+    data = (b"measure_id,name,period,value,desired_direction,agency,owner,methodology\n"
+            b"a,Potholes filled (days),2018-Q1,5,Down,Streets,Ana,Counted at close\n"
+            b"a,Potholes filled (days),2018-Q2,6,Down,Streets,Ana,Counted at close\n"
+            b"7,,2018-Q1,1,sideways,,,\n")
+    df, report = read_file(data)
+    assert report.valid, report.to_summary()
+    drafts = draft_measures(df, _period_facts(df, 7)[0], set(), "f.csv")
+    drafts, lines = fill_drafts(drafts, df, "f.csv", df.attrs["fields"])
+    a = drafts.set_index("id").loc["a"]
+    assert (a["name"], a["unit"], a["direction"], a["department"], a["owner"], a["methodology"], a["frequency"]) == (
+        "Potholes filled (days)", "days", "lower", "Streets", "Ana", "Counted at close", "quarter")
+    seven = drafts.set_index("id").loc["7"]
+    assert seven["name"] == "Measure 7 from f.csv" and seven["direction"] == "higher" and seven["department"] is None
+    assert any("direction the importer can't read (sideways" in ln for ln in lines)
+    assert any("1 have no direction in the file" in ln for ln in lines)
