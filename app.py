@@ -15,15 +15,26 @@ if decision.actor is None:
 actor = decision.actor
 st.session_state["current_actor"] = actor
 
+OVERVIEW = st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview")
+
+
+def home() -> None:
+    """The root URL opens the Overview at its own address, so `/` and `/overview` are one page and a
+    deep link to `/overview` never meets "Page not found" (a default page is served at `/` only)."""
+    st.switch_page(OVERVIEW, query_params=st.query_params.to_dict())
+
+
+HOME = st.Page(home, title="Overview", icon=":material/dashboard:", url_path="home", default=True,
+               visibility="hidden")
 DASHBOARDS = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    OVERVIEW,
     st.Page("app_pages/goal.py", title="Goal", icon=":material/flag:", url_path="goal"),
     st.Page("app_pages/outcomes.py", title="Outcomes vs outputs", icon=":material/compare_arrows:",
             url_path="outcomes"),
     st.Page("app_pages/equity.py", title="Equity", icon=":material/diversity_3:", url_path="equity"),
     st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
 ]
-PAGES = {"Dashboards": DASHBOARDS,
+PAGES = {"": [HOME], "Dashboards": DASHBOARDS,
          "What Works Cities": [st.Page("app_pages/certification.py", title="Certification",
                                        icon=":material/workspace_premium:", url_path="certification")]}
 if access.allowed(actor, "upload-csv"):
