@@ -20,6 +20,8 @@ names = dict(zip(probe.measures["id"], probe.measures["name"], strict=True))
 ids = probe.measures["id"].tolist()
 if probe.notice:
     st.warning(probe.notice)
+if probe.note:
+    st.info(md(probe.note))
 measure_id = id_select("Measure", ids, "measure", format_func=lambda i: f"{names[i]} ({i})")
 v = probe if measure_id == probe.measure_id else show(equity_view.build, measure_id=measure_id)
 dimension = id_select("Breakdown", list(v.dimensions), "dimension")

@@ -10,7 +10,7 @@ from metrics.views import goal as goal_view
 from ui import auth
 from ui.criteria_panel import show_goal_criteria
 from ui.views import fail, show
-from ui.widgets import id_select
+from ui.widgets import id_select, verdict
 
 wanted = st.query_params.get("goal")
 v = show(goal_view.build, goal_id=wanted, outcome_id=st.query_params.get("outcome"))
@@ -44,6 +44,18 @@ if len(v.outcome_ids) > 1:
 om = v.outcome
 unit = om.unit
 
+j = v.judgement
+if j is not None:  # the goal's own target, in its own words, before any measure's per-period target
+    st.header("Will the goal be met?")
+    verdict(None if j.projection is None else j.projection.will_meet, text.md(j.sentence))
+    if j.target.cumulative and j.projection is not None and v.judged is not None:
+        st.plotly_chart(charts.projection_chart(j.history, v.judged.targets.iloc[0:0], j.projection, v.judged_future,
+                                                f"{v.judged.name}, running total since {j.target.start or 'the start'}",
+                                                j.target.unit, "higher", g.target_date),
+                        width="stretch", key="goal_projection")
+        st.caption(text.md(f"Each period's {v.judged.name.lower()} added up since {j.target.start or 'the start'}; "
+                           "the dotted line adds the recent average per period until the goal's date."))
+
 st.header(text.md(f"Outcome: {om.name}"))
 if v.latest is None:
     st.info("No figures have been reported for this outcome yet.")
@@ -51,11 +63,14 @@ else:
     k1, k2, k3 = st.columns(3)
     in_unit = f" ({unit})" if unit else ""
     k1.metric(text.md(f"Latest, {v.latest}{in_unit}"), charts.fmt(v.latest_value))
-    k2.metric(text.md(f"Target for {text.shown(g.target_date)}{in_unit}"), charts.fmt(v.goal_value))
+    k2.metric(text.md(f"This measure's target in force on {text.shown(g.target_date)}{in_unit}"),
+              charts.fmt(v.goal_value))
     k3.markdown(text.md(v.key_number))
     proj = v.projection
+    own = j is not None and not j.target.cumulative and j.target.measure_id == om.id
     if proj is not None:
-        (st.success if proj.will_meet else st.warning if proj.will_meet is False else st.info)(text.md(proj.sentence))
+        if not own:  # already said above, in the goal's words
+            verdict(proj.will_meet, text.md(proj.sentence))
         st.caption(text.md(v.pace_note))
         st.plotly_chart(charts.projection_chart(om.history, om.targets, proj, v.future, om.name, unit, om.direction,
                                                 g.target_date), width="stretch", key="projection")
@@ -81,9 +96,13 @@ else:
         st.info(text.md(v.alignment_problem))
     if v.aligned is not None:
         st.plotly_chart(charts.small_multiples(v.aligned[v.aligned_ids], v.output_measures,
-                                               title=f"Linked outputs, per {om.frequency_word}"),
+                                               title=f"Linked outputs, per {v.aligned_grain}"),
                         width="stretch", key="multiples")
 
+        if v.aligned_grain != om.frequency_word:
+            st.caption(text.md(f"{om.name} is reported per {om.frequency_word}; it and its outputs are lined up "
+                               f"per {v.aligned_grain}, the finer series rolled up (counts summed, rates "
+                               "averaged, levels at the period's end)."))
         st.subheader(text.md(f"Conversion: {unit} per 100 units of output"))
         st.plotly_chart(charts.ratio_lines(v.conversion, f"{om.name} per 100 units of each output",
                                            f"{unit} per 100 units of output"), width="stretch", key="conversion")

@@ -72,8 +72,9 @@ st.markdown(f"**{text.md(v.period_lookup[pick])}**")
 st.plotly_chart(charts.indexed_chart(v.indexed, v.measures, v.outcome_id, v.base or "", v.marks), width="stretch",
                 key="indexed")
 st.caption(text.md(f"Each line is divided by its own value in {v.base} and multiplied by 100, so beds, hours and "
-                   f"{unit} share one axis: 150 means half as much again as in {v.base}. Monthly outputs are "
-                   "summed (or averaged, for rates) into the outcome's periods."))
+                   f"{unit} share one axis: 150 means half as much again as in {v.base}. Every series is lined up per "
+                   f"{v.aligned_grain}: finer ones are rolled up (counts summed, rates averaged, "
+                   "levels taken at the period's end)."))
 
 # ---- divergence
 st.header("Where outputs and the outcome tell different stories")
@@ -103,7 +104,7 @@ if v.cost is not None:
 # ---- lag
 st.header("Do outputs show up in the outcome later?")
 st.dataframe(v.lags, hide_index=True, width="stretch", column_config=LAG_COLUMNS)
-st.warning(text.md(v.cautions[0]) if v.cautions else "Correlation is not causation.")
+st.info(text.md(v.cautions[0]) if v.cautions else "Correlation is not causation.", icon=":material/info:")
 with st.expander("Cautions for every output"):
     for c in v.cautions:
         st.markdown(f"- {text.md(c)}")

@@ -77,12 +77,42 @@ def test_monthly_outputs_roll_up_to_quarters():
     assert forced.at["2018-Q1", "placed"] == 270   # 80 + 90 + 100
 
 
-def test_aligned_keeps_gaps_and_refuses_to_split_coarser_measures():
+def test_aligned_keeps_gaps_and_rolls_the_finer_side_up_in_either_direction():
     obs = pd.concat([make_obs("housed", {"2018-Q1": 5, "2018-Q3": 9}), make_obs("annual", {"2018": 12})])
     df = aligned(obs, "housed", [], MEASURES)
     assert list(df.index) == ["2018-Q1", "2018-Q2", "2018-Q3"] and math.isnan(df.at["2018-Q2", "housed"])
-    with pytest.raises(ValueError, match="can't be split"):
-        aligned(obs, "housed", ["annual"], MEASURES)
+    # an annual output: the quarterly outcome is rolled up to years (a year missing a quarter is NaN)
+    yearly = aligned(obs, "housed", ["annual"], MEASURES)
+    assert list(yearly.index) == ["2018"] and math.isnan(yearly.at["2018", "housed"])
+    full = pd.concat([make_obs("housed", {"2018-Q1": 5, "2018-Q2": 6, "2018-Q3": 9, "2018-Q4": 1}),
+                      make_obs("annual", {"2018": 12})])
+    assert aligned(full, "housed", ["annual"], MEASURES).loc["2018"].tolist() == [21, 12]
+
+
+def test_levels_take_the_last_value_and_the_measure_says_how():
+    measures = pd.DataFrame({"id": ["deaths", "cameras", "share"], "unit": ["deaths", "cameras", "units"],
+                             "kind": ["outcome", "output", "output"], "frequency": ["month", "quarter", "month"],
+                             "rollup": ["sum", "last", "mean"]})
+    obs = pd.concat([make_obs("deaths", {"2018-01": 1, "2018-02": 2, "2018-03": 3, "2018-04": 4, "2018-05": 5,
+                                         "2018-06": 6}),
+                     make_obs("cameras", {"2018-Q2": 30, "2018-Q1": 20}),
+                     make_obs("share", {"2018-03": 30, "2018-01": 10, "2018-02": 20})])
+    df = aligned(obs, "deaths", ["cameras", "share"], measures)
+    assert list(df.index) == ["2018-Q1", "2018-Q2"]
+    assert df["deaths"].tolist() == [6, 15]  # monthly counts summed into the outputs' quarters
+    assert df["cameras"].tolist() == [20, 30]
+    assert df.at["2018-Q1", "share"] == 20  # the rollup column wins over the unit rule (sum)
+    levels = measures.assign(rollup=["last", "last", "last"])
+    # levels: the value at the end of each quarter, whatever order the rows came in
+    assert aligned(obs, "deaths", ["cameras", "share"], levels).loc["2018-Q1"].tolist() == [3, 20, 30]
+
+
+def test_calendar_and_fiscal_years_do_not_nest():
+    measures = pd.DataFrame({"id": ["a", "b"], "unit": ["x", "x"], "kind": ["outcome", "input"],
+                             "frequency": ["year", "fiscal_year"]})
+    obs = pd.concat([make_obs("a", {"2018": 1}), make_obs("b", {"FY2019": 2})])
+    with pytest.raises(ValueError, match="do not nest"):
+        aligned(obs, "a", ["b"], measures)
 
 
 def test_conversion_and_cost_per_outcome():

@@ -111,17 +111,21 @@ def test_a_goal_link_to_a_private_goal_sees_nothing(duck_city):
     assert v.goal is None and v.goals == {} and v.problem
 
 
-def test_outputs_that_cannot_be_lined_up_leave_the_rest_of_the_goal(duck_city):
-    # overdose: monthly deaths; two of its outputs are quarterly (can't be split into months)
+def test_mixed_frequencies_line_up_on_the_coarser_calendar(duck_city):
+    # overdose: monthly deaths; two of its outputs are quarterly: the deaths are summed into quarters
     v = goal_view.build(duck_city, VIEWER, goal_id="overdose")
-    left_out = set(v.output_ids) - set(v.aligned_ids)
-    assert left_out and v.aligned_ids and "can't be split" in v.alignment_problem
+    assert v.alignment_problem is None and v.aligned_ids == v.output_ids and v.aligned_grain == "quarter"
     assert list(v.aligned.columns) == [v.outcome.id, *v.aligned_ids]
+    assert all(str(p)[4:6] == "-Q" for p in v.aligned.index)
+    monthly = v.outcome.history.set_index("period")["value"]
+    q = v.aligned[v.outcome.id].dropna()
+    label = q.index[-1]
+    months = [f"{label[:4]}-{m:02d}" for m in range(3 * int(label[-1]) - 2, 3 * int(label[-1]) + 1)]
+    assert q.iloc[-1] == pytest.approx(monthly[months].sum())  # deaths are a count: summed
     assert list(v.lags["output"]) == [v.outputs.set_index(pd.Index(v.output_ids)).at[i, "name"] for i in v.aligned_ids]
-    # jobs-wages: no output fits; breakdowns and criteria are still there
+    # jobs-wages: a monthly rate, quarterly outputs and a fiscal-year efficiency: every one lines up
     w = goal_view.build(duck_city, VIEWER, goal_id="jobs-wages")
-    assert w.aligned is None and w.aligned_ids == [] and w.alignment_problem.startswith("No output")
-    assert w.conversion is None and w.lags is None
+    assert w.alignment_problem is None and w.aligned_ids == w.output_ids and w.lags is not None
     assert w.dimensions and not w.breakdown.empty and not w.outputs.empty
 
 

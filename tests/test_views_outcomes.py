@@ -84,14 +84,16 @@ def test_a_goal_link_sees_its_goal_only(city_url):
     assert v.mix_by_goal["goal"].tolist() == [v.goal_name]
 
 
-def test_a_goal_with_outputs_that_cannot_be_compared_still_shows_the_mix(duck_city):
+def test_a_goal_with_coarser_outputs_is_compared_on_their_calendar(duck_city):
+    # jobs-wages: a monthly outcome, quarterly outputs, a fiscal-year efficiency measure
     v = outcomes_view.build(duck_city, VIEWER, goal_id="jobs-wages")
-    assert v.goal_id == "jobs-wages" and v.story_problem and v.switch is None and v.indexed is None
+    assert v.goal_id == "jobs-wages" and v.story_problem is None and v.indexed is not None
     assert not v.mix_by_department.empty
 
 
-def test_outputs_left_out_are_named(duck_city):
+def test_quarterly_outputs_line_up_with_a_monthly_outcome(duck_city):
     v = outcomes_view.build(duck_city, VIEWER, goal_id="overdose")
-    assert v.story_problem is None and v.alignment_problem
-    assert set(v.compared_ids) < set(v.output_ids)
+    assert v.story_problem is None and v.alignment_problem is None
+    assert v.compared_ids == v.output_ids
     assert list(v.indexed.columns) == [v.outcome_id, *v.compared_ids]
+    assert all("-Q" in str(p) for p in v.indexed.index)

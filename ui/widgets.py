@@ -40,3 +40,16 @@ def id_select(label: str, options: list[str], key: str, format_func=str) -> str:
     elif st.query_params.get(key) != choice:
         st.query_params[key] = choice
     return choice
+
+
+def verdict(will_meet: bool | None, sentence: str) -> None:
+    """Whether a target will be met: green when on pace, a plain note when it can't be told, and an
+    orange "Not on pace" badge otherwise. A slow goal is news for the reader, not a fault of the page,
+    so it is not drawn as a warning box (those are kept for things that went wrong)."""
+    if will_meet:
+        st.success(sentence, icon=":material/trending_up:")
+    elif will_meet is None:
+        st.info(sentence)
+    else:
+        with st.container(border=True):
+            st.markdown(f":orange-badge[:material/trending_down: Not on pace] {sentence}")

@@ -22,8 +22,10 @@ from metrics.demo.spec import (
     DISTRICTS,
     DRAFTS,
     EXTRA,
+    GOAL_TARGETS,
     GOALS,
     HOMELESS_GOAL,
+    LEVEL_MEASURES,
     PRIORITIES,
     PRIVATE,
     RACES,
@@ -191,6 +193,15 @@ def _close_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return targets
 
 
+def _with_goal_targets(goals: pd.DataFrame) -> pd.DataFrame:
+    """Each goal's own target (spec.GOAL_TARGETS); goals without one keep empty columns."""
+    t = {g: dict(target_value=float(v), target_unit=u, target_kind=k, target_measure_id=m,
+                 target_from=None if f is None else date.fromisoformat(f))
+         for g, (v, u, k, m, f) in GOAL_TARGETS.items()}
+    cols = ["target_value", "target_unit", "target_kind", "target_measure_id", "target_from"]
+    return goals.assign(**{c: [t.get(g, {}).get(c) for g in goals["id"]] for c in cols})
+
+
 def build_city(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     """All demo tables as DataFrames; nothing touches a database here."""
     rng = np.random.default_rng(seed)
@@ -243,6 +254,7 @@ def build_city(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     measures["created_at"] = STAMP
     measures["updated_at"] = STAMP
     measures["rollup"] = [rollup_method(u, k) for u, k in zip(measures["unit"], measures["kind"], strict=True)]
+    measures.loc[measures["id"].isin(LEVEL_MEASURES), "rollup"] = "last"
     measures.loc[measures["id"] == "youth-disconnected", "methodology"] = None  # an inventory gap to find
 
     obs = pd.concat(obs_frames, ignore_index=True)
@@ -261,7 +273,7 @@ def build_city(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     targets = _close_targets(pd.DataFrame(target_rows))
     targets["set_by"] = "performance-team"
     targets["set_at"] = [datetime.combine(d, datetime.min.time()) for d in targets["effective_from"]]
-    return {"priorities": prio, "goals": pd.DataFrame(goal_rows), "measures": measures,
+    return {"priorities": prio, "goals": _with_goal_targets(pd.DataFrame(goal_rows)), "measures": measures,
             "observations": obs, "targets": targets, "links": pd.DataFrame(link_rows)}
 
 

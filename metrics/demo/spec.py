@@ -231,3 +231,20 @@ EXTRA = [
     ("library-learning", ("library-programs", "Library program attendance", "output", "attendees", "higher", "month", 23000, 700, 2500)),
     ("library-learning", ("digital-checkouts", "Digital checkouts", "output", "checkouts", "higher", "month", 120000, 15000, 8000)),
 ]
+
+# Levels (a stock counted at the end of each period): rolled up to a coarser period they take the
+# last value, not a sum (three months of "40 cameras active" is 40 cameras, not 120).
+LEVEL_MEASURES = frozenset({"speed-cameras-active", "ev-chargers", "bus-lane-miles"})
+
+# Each goal's own target, apart from its measures' per-period targets:
+# goal id -> (value, unit in the goal's words, cumulative | per_period, the measure that tracks it, counted from)
+GOAL_TARGETS = {
+    "affordable-homes": (12000, "income-restricted homes", "cumulative", "affordable-units-completed", "2023-01-01"),
+    "reduce-homelessness": (3500, "households a quarter", "per_period", "households-stable-housing", None),
+    "emergency-response": (90, "%", "per_period", "p1-response-within-7", None),
+    "good-roads": (70, "on the pavement condition index", "per_period", "pavement-condition", None),
+    "safe-streets": (0, "traffic deaths in a quarter", "per_period", "traffic-deaths", None),
+    "reliable-transit": (190000, "weekday boardings", "per_period", "weekday-ridership", None),
+    "clean-air": (60000, "street trees planted", "cumulative", "trees-planted", "2024-01-01"),
+}
+

@@ -46,8 +46,32 @@ def rollup_method(unit: str | None, kind: str | None = None) -> str:
     return "mean" if set(re.findall(r"[a-z]+", text)) & MEAN_UNIT_WORDS else "sum"
 
 
+ROLLUPS = ("sum", "mean", "last")  # counts add up, rates average, levels (a stock at period end) take the last
+
+
 def _sort_labels(labels: Iterable[str], fiscal_start_month: int) -> list[str]:
     return sorted(labels, key=lambda x: periods.parse(x, fiscal_start_month).start)
+
+
+def grain_word(index: pd.Index) -> str:
+    """'month', 'quarter', 'fiscal year' ... of an aligned table's labels ('period' when empty)."""
+    return _grain_word(index)
+
+
+def common_grain(grains: Iterable[str]) -> str:
+    """The coarsest of `grains`: the calendar every series can be rolled up to without inventing data.
+
+    Calendar and fiscal years are equally coarse but don't nest (unless the fiscal year starts in
+    January), so a mix of the two raises ValueError; so does an unknown grain.
+    """
+    found = sorted(set(grains), key=lambda g: GRAIN_RANK[g])
+    if not found:
+        raise ValueError("no series to line up")
+    top = GRAIN_RANK[found[-1]]
+    tied = [g for g in found if GRAIN_RANK[g] == top]
+    if len(tied) > 1:
+        raise ValueError("calendar years and fiscal years do not nest inside each other")
+    return found[-1]
 
 
 def _roll_up(s: pd.Series, grain: str, method: str, require_complete: bool, fsm: int) -> pd.Series:
@@ -60,11 +84,13 @@ def _roll_up(s: pd.Series, grain: str, method: str, require_complete: bool, fsm:
     if GRAIN_RANK[src] >= GRAIN_RANK[grain]:
         raise ValueError(f"a {src.replace('_', ' ')} series can't be split into {grain.replace('_', ' ')}s")
     parsed = [periods.parse(x, fsm) for x in s.index]
+    order = np.argsort([p.start for p in parsed], kind="stable")
+    s, parsed = s.iloc[order], [parsed[i] for i in order]
     target = [periods.label_of(p.start, grain, fsm) for p in parsed]
     if any(periods.label_of(p.end, grain, fsm) != t for p, t in zip(parsed, target, strict=True)):
-        raise ValueError(f"{src} periods do not nest inside {grain} periods")
-    grouped = s.groupby(pd.Index(target))
-    out = grouped.sum() if method == "sum" else grouped.mean()
+        raise ValueError(f"{src.replace('_', ' ')} periods do not nest inside {grain.replace('_', ' ')} periods")
+    grouped = s.groupby(pd.Index(target), sort=False)
+    out = grouped.sum() if method == "sum" else grouped.last() if method == "last" else grouped.mean()
     if require_complete:
         def expected(label: str) -> int:
             p = periods.parse(label, fsm)
@@ -75,31 +101,45 @@ def _roll_up(s: pd.Series, grain: str, method: str, require_complete: bool, fsm:
     return out
 
 
+def _method(meta: pd.DataFrame, mid: object, how: Mapping[object, str] | None) -> str:
+    """How a measure rolls up: `how` first, then the measure's own `rollup`, then the unit rule."""
+    wanted = (how or {}).get(mid)
+    if wanted:
+        return wanted
+    stored = meta.at[mid, "rollup"] if "rollup" in meta.columns else None
+    if isinstance(stored, str) and stored in ROLLUPS:
+        return stored
+    return rollup_method(meta.at[mid, "unit"], meta.at[mid, "kind"])
+
+
 def aligned(observations: pd.DataFrame, outcome_id: object, output_ids: Iterable[object],
             measures: pd.DataFrame, *, how: Mapping[object, str] | None = None,
             require_complete: bool = True, fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH
             ) -> pd.DataFrame:
-    """Wide table on the OUTCOME's calendar: index = period label, one column per measure id.
+    """Wide table on the COARSEST calendar among the outcome and its outputs: index = period
+    label, one column per measure id (the outcome first).
 
-    Finer measures are rolled up (see rollup_method; override per measure with `how`).
-    With require_complete, a quarter missing one of its months is NaN rather than a sum
-    of two months that would look like a sudden drop. The index covers every period from
-    first to last so gaps stay visible and lags count periods, not rows. A measure coarser
-    than the outcome raises ValueError: it can't be split without inventing data.
+    Whichever side is finer is rolled up, in either direction: monthly outputs into a quarterly
+    outcome, or a monthly outcome into quarterly outputs' quarters. Each measure says how
+    (its `rollup`: sum for counts, mean for rates, last for levels; `how` overrides per
+    measure). With require_complete, a quarter missing one of its months is NaN rather than a
+    sum of two months that would look like a sudden drop. The index covers every period from
+    first to last so gaps stay visible and lags count periods, not rows. Series whose periods
+    don't nest (calendar with fiscal years) raise ValueError.
     """
     meta = measures.set_index("id")
-    grain = meta.at[outcome_id, "frequency"]
+    ids = list(dict.fromkeys([outcome_id, *output_ids]))
+    grain = common_grain(str(meta.at[mid, "frequency"]) for mid in ids)
     obs = observations
     if "dimension" in obs:
         obs = obs[obs["dimension"].fillna("") == ""]
     obs = obs[obs["value"].notna()]
     cols: dict[object, pd.Series] = {}
-    for mid in [outcome_id, *output_ids]:
+    for mid in ids:
         s = (obs[obs["measure_id"] == mid].drop_duplicates("period", keep="last")
              .set_index("period")["value"].astype(float))
         s.index = s.index.astype(str)
-        method = (how or {}).get(mid) or rollup_method(meta.at[mid, "unit"], meta.at[mid, "kind"])
-        cols[mid] = _roll_up(s, grain, method, require_complete, fiscal_start_month)
+        cols[mid] = _roll_up(s, grain, _method(meta, mid, how), require_complete, fiscal_start_month)
     labels = _sort_labels({x for s in cols.values() for x in s.index}, fiscal_start_month)
     index = (periods.period_range(labels[0], labels[-1], fiscal_start_month) if labels else [])
     df = pd.DataFrame({mid: s.reindex(index) for mid, s in cols.items()}, index=pd.Index(index, name="period"))

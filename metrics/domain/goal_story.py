@@ -68,12 +68,13 @@ def history_frame(observations: pd.DataFrame, measure_id: str,
 def align_outputs(observations: pd.DataFrame, outcome_id: str, output_ids: list[str], measures: pd.DataFrame,
                   names: dict, fiscal_start_month: int = periods.DEFAULT_FISCAL_START_MONTH
                   ) -> tuple[pd.DataFrame | None, list[str], str | None]:
-    """The outputs on the outcome's calendar (compare.aligned), leaving out any that can't be.
+    """The outcome and its outputs on one calendar (compare.aligned: the finer side rolled up to
+    the coarser, in either direction), leaving out any output that can't be lined up at all.
 
-    An output reported less often than the outcome can't be split into its periods without
-    inventing data. Rather than losing the whole comparison, such outputs are left out and
-    named. Returns (aligned frame or None if no output fits, the output ids kept, the sentence
-    saying what was left out and why, or None).
+    Only periods that don't nest (calendar years against fiscal years) can't be lined up. Rather
+    than losing the whole comparison, such outputs are left out and named. Returns (aligned frame
+    or None if no output fits, the output ids kept, the sentence saying what was left out and
+    why, or None).
     """
     def attempt(ids: list[str]) -> pd.DataFrame:
         return compare.aligned(observations, outcome_id, ids, measures, fiscal_start_month=fiscal_start_month)

@@ -305,18 +305,20 @@ def fmt_number(x: float, signed: bool = False) -> str:
 
 
 def projection(history: pd.Series, target_value: float, target_date: date | pd.Timestamp | str,
-               direction: str = "higher", unit: str = "") -> Projection:
+               direction: str = "higher", unit: str = "", *, goal_phrase: str | None = None) -> Projection:
     """Straight-line projection of recent history to the target date.
 
     A linear fit is deliberately simple: residents can follow "at the current pace", and
     the ±1.96 standard-error band (widened the further we extrapolate) shows how much
-    to trust it. With fewer than 4 points will_meet is None rather than a guess.
+    to trust it. With fewer than 4 points will_meet is None rather than a guess. `goal_phrase`
+    names what is aimed at in the caller's words ("the goal of 90% by 2026-12-31", "the quarterly
+    target of 645 units"); the default is "the goal of X by DATE".
     """
     h = history.dropna().astype(float)
     dates, grain = _history_dates(h.index)
     target_label, target_ts = _when(target_date)
     n = len(h)
-    goal = f"the goal of {fmt_number(target_value)} by {target_label}"
+    goal = goal_phrase or f"the goal of {fmt_number(target_value)} by {target_label}"
     x = np.array([_years(d) for d in dates], dtype=float)
     slope = projected = half = math.nan
     if n >= 2 and np.ptp(x) > 0:

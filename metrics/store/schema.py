@@ -59,6 +59,12 @@ goals = Table(
     Column("narrative", Text),
     Column("owner", Text),
     Column("target_date", Date),
+    # the goal's own target (migration 10), apart from its measures' per-period targets
+    Column("target_value", Float),
+    Column("target_unit", Text),
+    Column("target_kind", String(16)),  # cumulative | per_period
+    Column("target_measure_id", String(64)),  # the measure the goal is judged by
+    Column("target_from", Date),  # a cumulative goal counts from here
     Column("is_public", Boolean, nullable=False, server_default=sa.false()),
     Column("sort", Integer, server_default="0"),  # v9: order within the priority
     Column("updated_at", DateTime),  # v9: the version an edit form was based on
@@ -378,5 +384,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (5, "how each measure rolls up (sum/mean/last), which also decides small-count suppression",
      _backfill_rollup),
     (9, "catalog: goal order, edit versions, retired measures, narratives, annotations", _catalog_v9),
+    (10, "each goal's own target: value, unit, cumulative or per period, the measure that tracks it",
+     _add_columns("goals", "target_value DOUBLE PRECISION", "target_unit TEXT", "target_kind VARCHAR(16)",
+                  "target_measure_id VARCHAR(64)", "target_from DATE")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -21,6 +21,8 @@ from metrics.views import base
 
 UNKNOWN_MEASURE = "That measure has no breakdown or is not published; showing the first one instead."
 UNKNOWN_DIMENSION = "That breakdown is not available for this measure; showing the first one instead."
+NOT_BROKEN_DOWN = ("“{name}” is reported for the whole city only, with no breakdown by group or district; "
+                   "showing “{first}”, which has one.")
 NO_BREAKDOWNS = ("No measure has a breakdown by group or district yet. Upload rows with a dimension and member "
                  "(e.g. district=3) to see gaps here.")
 
@@ -49,6 +51,7 @@ class EquityView:
     dimensions: tuple[str, ...] = ()
     dimension: str | None = None
     notice: str | None = None  # the URL asked for an unknown or invisible measure / breakdown
+    note: str | None = None  # the measure asked for exists but has no breakdown (information, not a fault)
     empty_notice: str | None = None  # nothing to draw at all
     name: str = ""
     unit: str = ""
@@ -103,6 +106,10 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         with_dims = set(broken_down["measure_id"])
         listed = measures[measures["id"].isin(with_dims)][["id", "name"]].reset_index(drop=True)
         chosen, notice = _pick(measure_id, listed["id"].tolist(), UNKNOWN_MEASURE)
+        note = None
+        if notice and chosen is not None and measure_id in set(measures["id"]):
+            names = dict(zip(measures["id"], measures["name"].astype(str), strict=True))
+            notice, note = None, NOT_BROKEN_DOWN.format(name=names[measure_id], first=names[chosen])
         if chosen is None:
             return EquityView(version=version, threshold=threshold, staff=staff, measures=listed,
                               empty_notice=NO_BREAKDOWNS)
@@ -110,7 +117,7 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
 
     m = measures.set_index("id").loc[chosen]
     dims = broken_down.loc[broken_down["measure_id"] == chosen, "dimension"].tolist()
-    dim, dim_notice = _pick(None if notice else dimension, dims, UNKNOWN_DIMENSION)
+    dim, dim_notice = _pick(None if notice or note else dimension, dims, UNKNOWN_DIMENSION)
     notice = " ".join(n for n in (notice, dim_notice) if n) or None
     unit = m["unit"] if isinstance(m["unit"], str) else ""
     counts = (m["rollup"] if isinstance(m["rollup"], str) and m["rollup"] else "sum") == "sum"
@@ -147,7 +154,7 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
 
     return EquityView(
         version=version, threshold=threshold, staff=staff, measures=listed, measure_id=chosen,
-        dimensions=tuple(dims), dimension=dim, notice=notice, name=str(m["name"]), unit=unit,
+        dimensions=tuple(dims), dimension=dim, notice=notice, note=note, name=str(m["name"]), unit=unit,
         kind=str(m["kind"] or ""), direction=str(m["direction"] or ""), counts=counts, city=city, groups=groups,
         n_suppressed=int(groups["suppressed"].sum()), gaps=gaps, latest_gap=latest, vs_city=vs,
         vs_city_title=vs_title, vs_city_unit=vs_unit, vs_city_reference=vs_ref, table=table,

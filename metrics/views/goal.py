@@ -16,8 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics.access import Actor
+from metrics.domain import compare, goal_target, scoring, text
 from metrics.domain import goal_story as story
-from metrics.domain import scoring, text
 from metrics.domain.settings import Settings
 from metrics.views import base
 
@@ -39,6 +39,7 @@ class Goal:
     owner: str | None
     target_date: str | None  # ISO date
     priority: str | None
+    target: goal_target.GoalTarget | None = None  # the goal's own target (not its measures' per-period ones)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ class GoalView:
     outcome: Series | None = None  # the chosen outcome
     latest: str | None = None  # latest period label of the outcome
     latest_value: float | None = None
-    goal_value: float | None = None  # the target the goal aims for at its date
+    goal_value: float | None = None  # the outcome measure's per-period target in force at the goal's date
+    judgement: goal_target.Judgement | None = None  # the goal's own target: met or not, in the goal's words
+    judged: Series | None = None  # the measure the goal's own target is tracked by
+    judged_future: list[str] = field(default_factory=list)  # its periods still to come up to the goal's date
     key_number: str | None = None  # '2018-Q1: 3,024 households, +1,222 on 2017-Q1'
     projection: scoring.Projection | None = None
     pace_note: str | None = None  # how the pace was measured
@@ -81,7 +85,8 @@ class GoalView:
     outputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, unit, frequency, lag_periods, latest
     output_ids: list[str] = field(default_factory=list)
     output_measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # id, name, unit (for small multiples)
-    aligned: pd.DataFrame | None = None  # outcome and outputs on the outcome's calendar (compare.aligned)
+    aligned: pd.DataFrame | None = None  # outcome and outputs on their coarsest calendar (compare.aligned)
+    aligned_grain: str = ""  # that calendar's period word ('quarter', 'fiscal year')
     aligned_ids: list[str] = field(default_factory=list)  # the outputs in `aligned`
     alignment_problem: str | None = None  # which outputs can't be lined up with the outcome, and why
     conversion: pd.DataFrame | None = None  # outcome per 100 units of each output
@@ -150,6 +155,30 @@ def _breakdown(dis: pd.DataFrame, staff: bool, suppress_below: int) -> tuple[pd.
     return out, note
 
 
+def _measure_target_phrase(outcome: Series, value: float, target_date: str) -> str:
+    """The measure's own per-period target, named as such (never "the goal": the goal may count
+    something else, such as a total over years)."""
+    every = {"day": "daily", "month": "monthly", "quarter": "quarterly", "year": "yearly",
+             "fiscal_year": "fiscal-year"}.get(outcome.frequency, "per-period")
+    amount = text.number(value, outcome.unit) if outcome.unit else text.number(value)
+    return f"this measure's {every} target of {amount} (the one in force on {target_date})"
+
+
+def _judged(t: goal_target.GoalTarget, meta: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame,
+            fsm: int) -> dict[str, object]:
+    """The goal's own target judged against the measure that tracks it, if the reader can see it."""
+    if t.measure_id not in meta.index:
+        return {}
+    judged = _series(meta, targets, obs, t.measure_id, fsm)
+    series = story.series_of(obs, t.measure_id)
+    if series.empty:
+        return {"judged": judged}
+    future = story.future_labels(str(series.index[-1]), t.target_date.isoformat(), fsm)
+    judgement = goal_target.judge(t, series, story.recent_window(series), future, judged.direction, judged.unit,
+                                  fsm)
+    return {"judgement": judgement, "judged": judged, "judged_future": future}
+
+
 def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
           goal_id: str | None = None, outcome_id: str | None = None, dimension: str | None = None) -> GoalView:
     with base.read(conn_or_url, actor, settings) as r:
@@ -164,7 +193,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         chosen = goal_id if goal_id in names else next(iter(names))
         g = rows.loc[chosen]
         goal = Goal(id=chosen, name=names[chosen], statement=_str(g["statement"]), narrative=_str(g["narrative"]),
-                    owner=_str(g["owner"]), target_date=_str(g["target_date"]), priority=_str(g["priority_name"]))
+                    owner=_str(g["owner"]), target_date=_str(g["target_date"]), priority=_str(g["priority_name"]),
+                    target=goal_target.from_row(g, g["target_date"]))
         notice = _notice(r.actor, goal_id, goal) if goal_id and goal_id != chosen else None
 
         measures = r.frame("measures")
@@ -195,14 +225,22 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
             goal_value = story.goal_target(outcome.targets, oid, goal.target_date)
             found.update(latest=latest, latest_value=float(series.iloc[-1]), goal_value=goal_value,
                          key_number=story.key_number(series, latest, outcome.unit, fsm))
-            if goal_value is not None and goal.target_date is not None:
+            own = goal.target is not None and goal.target.measure_id == oid
+            if own:
+                found.update(_judged(goal.target, meta, targets, obs, fsm))
+                if found.get("judgement") is not None and not goal.target.cumulative:
+                    found["projection"] = found["judgement"].projection
+            if goal_value is not None and goal.target_date is not None and "projection" not in found:
                 recent = story.recent_window(series)
-                found["projection"] = scoring.projection(recent, goal_value, goal.target_date, outcome.direction,
-                                                         outcome.unit)
+                found["projection"] = scoring.projection(
+                    recent, goal_value, goal.target_date, outcome.direction, outcome.unit,
+                    goal_phrase=_measure_target_phrase(outcome, goal_value, goal.target_date))
                 found["pace_note"] = (f"The pace is a straight line through the last {len(recent)} "
                                       f"{outcome.frequency_word}s ({recent.index[0]} to {recent.index[-1]}); "
                                       "the shaded range widens toward the target date.")
                 found["future"] = story.future_labels(latest, goal.target_date, fsm)
+        if goal.target is not None and "judgement" not in found:
+            found.update(_judged(goal.target, meta, targets, obs, fsm))
         if oid == outcomes[0]:
             others = [_series(meta, targets, obs, o, fsm) for o in outcomes[1:]]
             found["other_outcomes"] = [s for s in others if not s.history.empty]
@@ -222,7 +260,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
             found.update(alignment_problem=problem, aligned_ids=kept)
             if aligned is not None:
                 lags, cautions = story.lag_table(aligned, oid, kept, mnames)
-                found.update(aligned=aligned, conversion=story.conversion_table(aligned, oid, kept, mnames),
+                found.update(aligned=aligned, aligned_grain=compare.grain_word(aligned.index),
+                             conversion=story.conversion_table(aligned, oid, kept, mnames),
                              lags=lags, cautions=cautions)
 
         if not dis.empty:

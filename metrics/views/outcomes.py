@@ -51,6 +51,7 @@ class OutcomesView:
     outcome_name: str = ""
     unit: str = ""
     frequency_word: str = ""
+    aligned_grain: str = ""  # the calendar outcome and outputs are compared on (the coarser side's)
     output_ids: list[str] = field(default_factory=list)
     output_names: list[str] = field(default_factory=list)
     story_problem: str | None = None  # why this goal's outputs can't be compared with its outcome at all
@@ -175,7 +176,7 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         if aligned is None:
             return OutcomesView(**head, story_problem=problem)
         out_ids = kept
-        head.update(alignment_problem=problem, compared_ids=kept)
+        head.update(alignment_problem=problem, compared_ids=kept, aligned_grain=compare.grain_word(aligned.index))
 
         direction = str(meta.at[oid, "direction"])
         switch = story.find_switch(series, targets, oid, unit, fsm)

@@ -5,8 +5,9 @@ measure, the short history the composite's movement needs, and targets, as the r
 see them: a goal-scoped share link gets only its goal's measures. The headline is the score
 view's computation (views.score.scores) on the same reader, so the page and
 `python -m metrics score` agree; the stale rule and the cap are the city's settings.
-The priority / department / status filters narrow the goal cards only; the headline always
-covers every measure that counts. Only published measures count (drafts, such as the ones an
+The priority / department / status filters narrow everything: the score, its chart, the status
+counts, movers, the stale list and the goal cards are all of the measures the filters keep (with
+no filter, every measure that counts, as `python -m metrics score` reports). Only published measures count (drafts, such as the ones an
 upload creates, stay out of the score, the counts, movers, stale list and goal cards until
 published); staff may pass `include_drafts=True` to count them too, each row marked by its
 `state`. For a public reader the filter is ignored.
@@ -44,6 +45,19 @@ class GoalCard:
     outcome_measures: int  # 0: the goal counts activity, not results for residents
     measures: pd.DataFrame  # MEASURE_COLUMNS, the rows the filters keep
     drafts: int = 0  # draft measures counted in `counts` (only when include_drafts)
+    headline: Headline | None = None  # None: no outcome measure with data
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A goal card's headline outcome: its first outcome measure's latest figure against target."""
+    measure_id: str
+    name: str
+    period: str
+    actual: float | None
+    target: float | None
+    unit: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,21 @@ class OverviewView:
     include_drafts: bool = False  # drafts are counted (staff asked; always False for the public)
     drafts: int = 0  # draft measures counted in the headline and counts (0 unless include_drafts)
     drafts_left_out: int = 0  # visible draft measures left out (0 when include_drafts)
+    filtered: bool = False  # a filter narrows what every figure covers
+    pulled_down: tuple[tuple[str, str, float], ...] = ()  # (measure id, name, points below 100) worst first
+    changes: tuple[str, ...] = ()  # what changed since the previous period, one sentence each
+
+
+def movement_words(delta: tuple[float, str] | None, digits: int = 1) -> tuple[str | None, int]:
+    """('+1.2 pts since 2025-11', +1) as shown: rounded first, so a change that rounds to nothing
+    reads "no change" (0) rather than "-0.0 pts" with a red arrow."""
+    if delta is None:
+        return None, 0
+    pts, since = delta
+    shown = round(pts, digits)
+    if shown == 0:
+        return f"no change since {since}", 0
+    return f"{shown:+.{digits}f} pts since {since}", 1 if shown > 0 else -1
 
 
 def status_code(status: str | None) -> str | None:
@@ -96,8 +125,19 @@ def _as_date(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
+def _headline(part: pd.DataFrame) -> Headline | None:
+    """The goal's first outcome measure that has a figure (name order), as the card's headline."""
+    outcomes = part[(part["kind"] == "outcome") & part["actual"].notna()]
+    if outcomes.empty:
+        return None
+    o = outcomes.sort_values("name", kind="stable").iloc[0]
+    return Headline(measure_id=str(o["measure_id"]), name=str(o["name"]), period=str(o["period"]),
+                    actual=float(o["actual"]), target=None if pd.isna(o["target"]) else float(o["target"]),
+                    unit="" if pd.isna(o["unit"]) else str(o["unit"]), status=str(o["status"]))
+
+
 def _sections(status: pd.DataFrame, goals: pd.DataFrame, shown: pd.DataFrame) -> tuple[PrioritySection, ...]:
-    rollup = overview.goal_rollup(status, goals).set_index("id")
+    rollup = overview.goal_rollup(shown, goals).set_index("id")
     rows = shown.assign(status_label=shown["status"].map(status_label))
     out = []
     for prio_name, prio_rows in rows.groupby("priority_name", sort=False):
@@ -113,9 +153,25 @@ def _sections(status: pd.DataFrame, goals: pd.DataFrame, shown: pd.DataFrame) ->
                 counts=tuple((s, int(g[s])) for s in STATUSES if g[s]),
                 outcome_measures=int(g["outcome_measures"]),
                 measures=part[MEASURE_COLUMNS].reset_index(drop=True),
-                drafts=int(((status["goal_id"] == goal_id) & (status["state"] == overview.DRAFT_STATE)).sum())))
+                drafts=int(((part["goal_id"] == goal_id) & (part["state"] == overview.DRAFT_STATE)).sum()),
+                headline=_headline(part)))
         if cards:
             out.append(PrioritySection(str(prio_name), tuple(cards)))
+    return tuple(out)
+
+
+def _changes(movers: scoring.Movers, counts: dict[str, int], n: int) -> tuple[str, ...]:
+    """What changed since the previous period, in a few sentences a mayor can read aloud."""
+    out = []
+    better, worse = movers.improvers, movers.decliners
+    if not better.empty:
+        b = better.iloc[0]
+        out.append(f"Most improved: {b['name']} ({b['improvement']:+.0f}% better, {b['period']}).")
+    if not worse.empty:
+        w = worse.iloc[0]
+        out.append(f"Most worsened: {w['name']} ({-w['improvement']:.0f}% worse, {w['period']}).")
+    if counts.get("stale"):
+        out.append(f"{counts['stale']} of {n} measures are overdue with new data.")
     return tuple(out)
 
 
@@ -131,28 +187,41 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         goals = r.frame("goals")
         history = overview.of_measures(r.frame("composite_history", since=overview.movement_since(day)), s.measures)
         facts = r.frame("data_status")
-        summ = overview.summary(s.measures, s.recent, history, s.targets, day, cap=r.settings.composite_cap,
-                                grace_days=r.settings.grace_days, scored=(s.status, s.composite))
         version, city, cap, staff = r.version, r.settings.city_name, r.settings.composite_cap, r.vis.staff
-    every = summ.status
-    shown = every
+        grace = r.settings.grace_days
+    kept = s.status
     if priority:
-        shown = shown[(shown["priority_name"] == priority) | (shown["priority_id"] == priority)]
+        kept = kept[(kept["priority_name"] == priority) | (kept["priority_id"] == priority)]
     if department:
-        shown = shown[shown["department"] == department]
+        kept = kept[kept["department"] == department]
     if code:
-        shown = shown[shown["status"] == code]
+        kept = kept[kept["status"] == code]
+    filtered = len(kept) != len(s.status)
+    if filtered:  # everything on the page is of the measures the filters keep
+        measures = s.measures[s.measures["id"].isin(kept["measure_id"])]
+        scored = (kept.reset_index(drop=True), scoring.composite_from_status(kept, cap=cap))
+        recent, targets = overview.of_measures(s.recent, measures), overview.of_measures(s.targets, measures)
+        history = overview.of_measures(history, measures)
+    else:
+        measures, scored, recent, targets = s.measures, (s.status, s.composite), s.recent, s.targets
+    summ = overview.summary(measures, recent, history, targets, day, cap=cap, grace_days=grace, scored=scored)
+    every = summ.status
     counts = {k: int((every["status"] == k).sum()) for k in STATUSES}
     updated = facts["data_updated_at"].iloc[0] if not facts.empty else None
+    contributions = summ.composite.contributions
+    pulled = tuple((str(m), str(n), float(-100 * c)) for m, n, c in
+                   zip(contributions["measure_id"], contributions["name"], contributions["contribution"],
+                       strict=True) if c < 0)[:3]
     return OverviewView(
         version=version, city_name=city, today=day,
         data_as_of=_as_date(summ.latest_end), updated_at=None if updated is None or pd.isna(updated) else str(updated),
         composite=summ.composite, cap=cap, movement=summ.movement,
         movement_delta=overview.movement_delta(summ.movement), counts=counts, n_measures=len(every),
         improvers=summ.movers.improvers[MOVER_COLUMNS], decliners=summ.movers.decliners[MOVER_COLUMNS],
-        stale=summ.stale[STALE_COLUMNS], status=every,
+        stale=summ.stale[STALE_COLUMNS], status=every, filtered=filtered, pulled_down=pulled,
+        changes=_changes(summ.movers, counts, len(every)),
         priorities=tuple(goals.drop_duplicates("priority_id")["priority_name"].tolist()),
         departments=tuple(sorted(s.measures["department"].dropna().unique().tolist())),
         priority=priority or None, department=department or None, status_filter=code,
-        sections=_sections(every, goals, shown), staff=staff, include_drafts=s.include_drafts,
+        sections=_sections(every, goals, every), staff=staff, include_drafts=s.include_drafts,
         drafts=int((every["state"] == overview.DRAFT_STATE).sum()), drafts_left_out=s.drafts_left_out)
