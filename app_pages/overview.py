@@ -1,4 +1,9 @@
-"""Overview: the city score and its movement, every goal with its status counts, movers, what is stale."""
+"""Overview: one screen that answers "how are we doing", the drill-down below it.
+
+Above the fold: the filters (bound to the URL), the city score with a chart whose axis starts at
+0, the status counts, what changed, and every priority and goal as a compact card. Below, folded
+away: every measure in one table, the movers and the stale list. The filters apply to all of it.
+"""
 
 from datetime import date
 from urllib.parse import quote
@@ -11,9 +16,10 @@ from metrics.domain import text
 from metrics.domain.vocabulary import STATUSES
 from metrics.views import overview as overview_view
 from ui import auth, live, views
-from ui.widgets import status_legend
+from ui.overview_cards import goal_cards, status_counts
 
 DRAFTS_PARAM = "drafts"  # ?drafts=1: a staff reader counts draft measures too (default off)
+ALL_PRIORITIES, ALL_DEPARTMENTS, ALL_STATUSES = "All priorities", "All departments", "All statuses"
 
 
 def _drafts_changed() -> None:
@@ -26,7 +32,24 @@ def _drafts_changed() -> None:
 
 today = date.today()
 drafts_wanted = st.query_params.get(DRAFTS_PARAM) == "1"
-v = views.show(overview_view.build, today=today, include_drafts=drafts_wanted)
+every = views.show(overview_view.build, today=today, include_drafts=drafts_wanted)  # the filters' options
+
+st.title(f"{text.md(every.city_name)}: how are we doing?")
+f1, f2, f3, f4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+priority = f1.selectbox("Priority", [ALL_PRIORITIES, *every.priorities], key="priority", bind="query-params")
+department = f2.selectbox("Department", [ALL_DEPARTMENTS, *every.departments], key="department",
+                          bind="query-params")
+status_pick = f3.selectbox("Status", [ALL_STATUSES, *[s.label for s in STATUSES.values()]], key="status",
+                           bind="query-params")
+if every.staff:  # the public never sees a draft, so only staff get the choice
+    f4.toggle("Include drafts", value=drafts_wanted, key="include_drafts", on_change=_drafts_changed,
+              help="Off: only published measures count in the score, the counts, movers, what is stale and "
+                   "the goal cards. On: draft measures count too, marked “draft”.")
+filters = {"priority": None if priority == ALL_PRIORITIES else priority,
+           "department": None if department == ALL_DEPARTMENTS else department,
+           "status": None if status_pick == ALL_STATUSES else status_pick}
+v = every if not any(filters.values()) else views.show(overview_view.build, today=today,
+                                                        include_drafts=drafts_wanted, **filters)
 st.session_state["overview_version"] = v.version  # what this render shows; the live check compares
 
 
@@ -40,34 +63,46 @@ def live_check() -> None:
     version = views.status().version
     if version != st.session_state.get("overview_version", version):
         st.rerun()
-    st.caption(f"Live · checks for new data every {LIVE_SECONDS} s · data version {version}")
+    st.caption(f"**Data as of {v.data_as_of or '—'}** · last update {v.updated_at or '—'} · live, checks for "
+               f"new data every {LIVE_SECONDS} s (version {version})")
 
 
-st.title(f"{text.md(v.city_name)}: how are we doing?")
-st.markdown(f"**Data as of {v.data_as_of or '—'}** · last update {v.updated_at or '—'} · statuses judged against "
-            "the target in force for each period")
 live_check()
-if v.staff:  # the public never sees a draft, so only staff get the choice
-    st.toggle("Include drafts", value=drafts_wanted, key="include_drafts", on_change=_drafts_changed,
-              help="Off: only published measures count in the score, the status counts, movers, what is stale "
-                   "and the goal cards. On: draft measures count too, marked “draft”.")
-    if v.include_drafts:
-        st.caption(f"Including {v.drafts} draft measures, marked “draft”: the public and the published "
-                   "dashboard do not count them.")
-    elif v.drafts_left_out:
-        st.caption(f"{v.drafts_left_out} draft measures are left out until they are published.")
+if v.include_drafts:
+    st.caption(f"Including {v.drafts} draft measures, marked “draft”: the public and the published "
+               "dashboard do not count them.")
+elif v.drafts_left_out:
+    st.caption(f"{v.drafts_left_out} draft measures are left out until they are published.")
+if v.filtered:
+    st.caption(f"Filtered: every figure below is of the {v.n_measures} measures these filters keep.")
 
-comp, delta, counts = v.composite, v.movement_delta, v.counts
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(f"City score (actual ÷ target, capped at {v.cap:.0%})", "—" if comp.n_scored == 0 else f"{comp.score:.0%}",
-          delta=None if delta is None else f"{delta[0]:+.1f} pts since {delta[1]}",
-          help=f"Average of each measure's actual/target (inverted when lower is better), capped at {v.cap:g}. "
-               f"Based on {comp.n_scored} measures; {comp.stale_excluded} stale and "
-               f"{comp.no_target_excluded} without a target are left out.")
-c2.metric("Measures on track", f"{counts['on_track']} of {v.n_measures}")
-c3.metric("Stale (overdue data)", counts["stale"])
-c4.metric("Without a target", counts["no_target"])
-status_legend()
+comp = v.composite
+moved, sign = overview_view.movement_words(v.movement_delta)
+left, right = st.columns([1, 2], gap="medium")
+with left:
+    st.metric(f"City score (actual ÷ target, capped at {v.cap:.0%})",
+              "—" if comp.n_scored == 0 else f"{comp.score:.0%}", delta=moved,
+              delta_color="normal" if sign else "off", delta_arrow="auto" if sign else "off",
+              help="Average of each measure's actual ÷ target (inverted when lower is better), capped. "
+                   "100% means on target on average.")
+    left_out = [f"{n} {w}" for n, w in ((comp.stale_excluded, "stale"), (comp.no_target_excluded, "without a target"))
+                if n]
+    st.caption(f"Average of **{comp.n_scored} measures**" + (f" ({', '.join(left_out)} left out)" if left_out else "")
+               + ("." if not v.pulled_down else ". Pulled down most by " + "; ".join(
+                   f"{text.md(name)} (−{pts:.1f} pts)" for _mid, name, pts in v.pulled_down) + "."))
+    if v.movement["score"].notna().any():
+        st.plotly_chart(charts.composite_chart(v.movement, height=200), width="stretch", key="composite_chart",
+                        config={"displayModeBar": False})
+    else:
+        st.info("No measure could be scored in the last 12 months, so there is no city score to chart.")
+    status_counts(v.counts, v.n_measures)
+    if v.changes:
+        st.markdown("**Since the last period**\n" + "\n".join(f"- {text.md(c)}" for c in v.changes))
+with right:
+    if not v.sections:
+        st.info("No measure matches these filters.")
+    goal_cards(v.sections, auth.link_suffix())
+
 
 def marked(frame: pd.DataFrame) -> pd.DataFrame:
     """Draft rows (counted only when staff include drafts) say so next to their name."""
@@ -75,24 +110,6 @@ def marked(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     return frame.assign(name=[f"{n} (draft)" if s == "draft" else n
                               for n, s in zip(frame["name"], frame["state"], strict=True)])
-
-
-left, right = st.columns([3, 2])
-with left:
-    if v.movement["score"].notna().any():
-        st.plotly_chart(charts.composite_chart(v.movement), width="stretch", key="composite_chart")
-    else:
-        st.info("No measure could be scored in the last 12 months, so there is no city score to chart.")
-with right:
-    st.subheader("What is stale")
-    if v.stale.empty:
-        st.caption("Every measure has reported on time.")
-    else:
-        st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True, width="stretch",
-                     column_config={"measure_id": None,
-                                    "name": st.column_config.TextColumn("Measure", width="medium"),
-                                    "period": st.column_config.TextColumn("Latest", width="small"),
-                                    "due": st.column_config.DateColumn("Next was due", width="small")})
 
 
 def measure_links(ids: pd.Series) -> pd.Series:
@@ -105,9 +122,8 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
         st.caption("None this period.")
         return
     table = marked(frame).assign(Link=measure_links(frame["measure_id"]),
-                         latest=[charts.fmt(a, u) for a, u in zip(frame["actual"], frame["unit"], strict=True)])
-    st.dataframe(table[["name", "period", "latest", "improvement", "Link"]], hide_index=True,
-                 width="stretch",
+                                 latest=[charts.fmt(a, u) for a, u in zip(frame["actual"], frame["unit"], strict=True)])
+    st.dataframe(table[["name", "period", "latest", "improvement", "Link"]], hide_index=True, width="stretch",
                  column_config={"name": st.column_config.TextColumn("Measure", width="medium"),
                                 "period": st.column_config.TextColumn("Period", width="small"),
                                 "latest": st.column_config.TextColumn("Latest", width="small"),
@@ -118,49 +134,38 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
                                 "Link": st.column_config.LinkColumn("Open", display_text="›", width="small")})
 
 
-m1, m2 = st.columns(2)
-with m1:
-    movers_table(v.improvers, "Top improvers since the previous period")
-with m2:
-    movers_table(v.decliners, "Top decliners since the previous period")
-
-ALL_PRIORITIES, ALL_DEPARTMENTS, ALL_STATUSES = "All priorities", "All departments", "All statuses"
-f1, f2, f3 = st.columns(3)
-priority = f1.selectbox("Priority", [ALL_PRIORITIES, *v.priorities], key="priority", bind="query-params")
-department = f2.selectbox("Department", [ALL_DEPARTMENTS, *v.departments], key="department", bind="query-params")
-status_pick = f3.selectbox("Status", [ALL_STATUSES, *[s.label for s in STATUSES.values()]], key="status",
-                           bind="query-params")
-filters = {"priority": None if priority == ALL_PRIORITIES else priority,
-           "department": None if department == ALL_DEPARTMENTS else department,
-           "status": None if status_pick == ALL_STATUSES else status_pick}
-shown = v if not any(filters.values()) else views.show(overview_view.build, today=today,
-                                                        include_drafts=drafts_wanted, **filters)
-if not shown.sections:
-    st.info("No measure matches these filters.")
-
-for section in shown.sections:
-    st.header(text.md(section.name))
-    for g in section.goals:
-        tally = " · ".join(f"{STATUSES[s].symbol} {n} {STATUSES[s].label.lower()}" for s, n in g.counts)
-        if g.drafts:
-            tally += f" (of which {g.drafts} draft)"
-        with st.container(border=True):
-            st.subheader(text.md(g.name))
-            st.caption(f"{text.md(g.statement)} Target date {g.target_date}. {tally}")
-            st.markdown(f"[Open the goal ›](/goal?goal={quote(g.id)}{auth.link_suffix()})")
-            if g.outcome_measures == 0:
-                st.warning("This goal has no outcome measure: it counts activity, not results for residents.")
-            table = marked(g.measures).assign(Link=measure_links(g.measures["measure_id"]))[
-                ["name", "Link", "kind", "period", "actual", "target", "status_label", "change_prev_pct", "unit"]]
-            st.dataframe(
-                table, hide_index=True, width="stretch",
-                column_config={
-                    "name": "Measure",
-                    "Link": st.column_config.LinkColumn("Open", display_text="Details ›"),
-                    "kind": "Kind", "period": "Latest period",
-                    "actual": st.column_config.NumberColumn("Actual", format="localized"),
-                    "target": st.column_config.NumberColumn("Target", format="localized"),
-                    "status_label": "Status",
-                    "change_prev_pct": st.column_config.NumberColumn("Change vs previous", format="%+.1f%%"),
-                    "unit": "Unit",
-                })
+st.subheader("In detail")
+with st.expander(f"Every measure ({v.n_measures}), by goal"):
+    rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals]
+    if rows:
+        table = pd.concat(rows, ignore_index=True)
+        table = marked(table).assign(Link=measure_links(table["measure_id"]))
+        st.dataframe(
+            table[["priority", "goal", "name", "Link", "kind", "period", "actual", "target", "status_label",
+                   "change_prev_pct", "unit"]],
+            hide_index=True, width="stretch", height=420,
+            column_config={
+                "priority": "Priority", "goal": "Goal", "name": "Measure",
+                "Link": st.column_config.LinkColumn("Open", display_text="Details ›"),
+                "kind": "Kind", "period": "Latest period",
+                "actual": st.column_config.NumberColumn("Actual", format="localized"),
+                "target": st.column_config.NumberColumn("Target", format="localized"),
+                "status_label": "Status",
+                "change_prev_pct": st.column_config.NumberColumn("Change vs previous", format="%+.1f%%"),
+                "unit": "Unit",
+            })
+with st.expander("Biggest movers since the previous period"):
+    m1, m2 = st.columns(2)
+    with m1:
+        movers_table(v.improvers, "Top improvers since the previous period")
+    with m2:
+        movers_table(v.decliners, "Top decliners since the previous period")
+with st.expander(f"What is stale ({len(v.stale)})"):
+    if v.stale.empty:
+        st.caption("Every measure has reported on time.")
+    else:
+        st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True, width="stretch",
+                     column_config={"measure_id": None,
+                                    "name": st.column_config.TextColumn("Measure", width="medium"),
+                                    "period": st.column_config.TextColumn("Latest", width="small"),
+                                    "due": st.column_config.DateColumn("Next was due", width="small")})

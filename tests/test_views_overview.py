@@ -85,11 +85,16 @@ def test_goal_link_overview_has_only_its_goals_measures(city_url):
     assert len(v.priorities) == 1
 
 
-def test_filters_narrow_the_goal_cards_not_the_headline(duck_city):
+def test_filters_narrow_everything_on_the_page(duck_city):
     every = overview_view.build(duck_city, VIEWER, today=TODAY)
     safe = overview_view.build(duck_city, VIEWER, today=TODAY, priority="Safe Neighborhoods")
-    assert [s.name for s in safe.sections] == ["Safe Neighborhoods"]
-    assert safe.composite.score == every.composite.score and safe.n_measures == every.n_measures
+    assert [s.name for s in safe.sections] == ["Safe Neighborhoods"] and safe.filtered and not every.filtered
+    theirs = set(every.status.loc[every.status["priority_name"] == "Safe Neighborhoods", "measure_id"])
+    assert set(safe.status["measure_id"]) == theirs and safe.n_measures == len(theirs) < every.n_measures
+    assert sum(safe.counts.values()) == safe.n_measures
+    assert safe.composite.n_scored <= safe.n_measures and safe.composite.score != every.composite.score
+    assert set(safe.improvers["measure_id"]) | set(safe.decliners["measure_id"]) <= theirs
+    assert set(safe.stale["measure_id"]) <= theirs
     by_label = overview_view.build(duck_city, VIEWER, today=TODAY, status="Stale data")
     by_code = overview_view.build(duck_city, VIEWER, today=TODAY, status="stale")
     assert measures_in(by_label) == measures_in(by_code) == set(every.stale["measure_id"])
@@ -112,3 +117,22 @@ def test_the_stale_rule_and_cap_are_the_citys_settings(seeded_url):
     s = score_view.build(seeded_url, VIEWER)
     assert s.composite.score == pytest.approx(after.composite.score)
     assert not (s.status["status"] == "stale").any()
+
+
+def test_movement_is_rounded_before_it_gets_an_arrow():
+    assert overview_view.movement_words((-0.04, "2025-12")) == ("no change since 2025-12", 0)
+    assert overview_view.movement_words((-0.06, "2025-12")) == ("-0.1 pts since 2025-12", -1)
+    assert overview_view.movement_words((1.24, "2025-12")) == ("+1.2 pts since 2025-12", 1)
+    assert overview_view.movement_words(None) == (None, 0)
+
+
+def test_each_goal_card_has_a_headline_outcome_and_the_score_names_what_pulled_it_down(duck_city):
+    v = overview_view.build(duck_city, VIEWER, today=TODAY)
+    cards = [g for s in v.sections for g in s.goals]
+    home = next(g for g in cards if g.id == GOAL)
+    assert home.headline is not None and home.headline.measure_id == "households-stable-housing"
+    assert v.pulled_down and all(pts > 0 for _m, _n, pts in v.pulled_down)
+    worst = v.composite.contributions.iloc[0]
+    assert v.pulled_down[0][0] == worst["measure_id"]
+    assert v.changes
+

@@ -7,6 +7,7 @@ palette, which stays distinguishable with the common colour-vision deficiencies.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -143,16 +144,21 @@ def _vmark(fig: go.Figure, x: str, label: str, colour: str = "#555555") -> None:
 
 
 def composite_chart(movement: pd.DataFrame, height: int = 220) -> go.Figure:
-    """The city score over the last months: small, with 100% (= on target) as the reference."""
+    """The city score over the last months, on an axis from 0 so half a point looks like half a point;
+    100% (= on target) is the reference line and each point says how many measures it averages."""
     fig = go.Figure()
-    fig.add_hline(y=100, line={"color": TARGET, "dash": "dash", "width": 1})
+    fig.add_hline(y=100, line={"color": TARGET, "dash": "dash", "width": 1}, annotation_text="on target",
+                  annotation_position="bottom right")
     fig.add_trace(go.Scatter(x=movement["label"].astype(str), y=100 * movement["score"], mode="lines+markers",
                              name="City score", line={"color": ACTUAL, "width": 3},
                              customdata=movement["n_scored"],
                              hovertemplate="As of %{x}: %{y:.1f}% (%{customdata} measures scored)<extra></extra>"))
-    fig.update_xaxes(type="category")
-    _layout(fig, "City score over the last 12 months (100% = on target)", "% of target", x_title="")
-    fig.update_yaxes(rangemode="normal", ticksuffix="%")
+    fig.update_xaxes(type="category", nticks=6, tickangle=0)
+    latest = movement["n_scored"].dropna()
+    n = f" · {int(latest.iloc[-1])} measures" if not latest.empty else ""
+    _layout(fig, f"City score, last 12 months{n}", "% of target", x_title="")
+    top = float(np.nanmax(100 * movement["score"].to_numpy(float))) if movement["score"].notna().any() else 100
+    fig.update_yaxes(range=[0, max(120.0, top * 1.05)], ticksuffix="%")
     fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       font={"size": 12})
     return fig

@@ -432,7 +432,7 @@ def movers(status: pd.DataFrame, n: int = 5, basis: str = "prev") -> Movers:
     """
     col = {"prev": "change_prev_pct", "yoy": "change_yoy_pct"}[basis]
     df = status[~status["status"].isin(["stale", "no_data"]) & status[col].notna()].copy()
-    df["improvement"] = df[col] * df["direction"].map(_sign)
+    df["improvement"] = df[col].astype(float) * df["direction"].map(_sign).astype(float)  # empty-safe
     improvers = df[df["improvement"] > 0].sort_values("improvement", ascending=False, kind="stable")
     decliners = df[df["improvement"] < 0].sort_values("improvement", kind="stable")
     return Movers(improvers.head(n).reset_index(drop=True), decliners.head(n).reset_index(drop=True))

@@ -26,10 +26,10 @@ def full_shot(page, name: str):
 def test_overview_full(app_url, page):
     page.goto(app_url)
     wait_for_app(page)
-    expect(page.locator(".gtitle", has_text="City score over the last 12 months")).to_be_visible()
+    expect(page.locator(".gtitle", has_text="City score, last 12 months")).to_be_visible()
     expect(page.get_by_text("Data as of", exact=False).first).to_be_visible()
-    expect(page.get_by_text("Top improvers since the previous period")).to_be_visible()
-    expect(page.get_by_role("heading", name="What is stale")).to_be_visible()
+    expect(page.get_by_text("Biggest movers since the previous period")).to_be_visible()  # folded drill-down
+    expect(page.get_by_text("What is stale (", exact=False)).to_be_visible()
     _charts_drawn(page, 1)
     assert full_shot(page, "overview-full").stat().st_size > 10_000
 
