@@ -89,7 +89,7 @@ with left:
                 if n]
     st.caption(f"Average of **{comp.n_scored} measures**" + (f" ({', '.join(left_out)} left out)" if left_out else "")
                + ("." if not v.pulled_down else ". Pulled down most by " + "; ".join(
-                   f"{text.md(name)} (−{pts:.1f} pts)" for _mid, name, pts in v.pulled_down) + "."))
+                   f"{text.md(name)} ({overview_view.points_below(pts)})" for _mid, name, pts in v.pulled_down) + "."))
     if v.movement["score"].notna().any():
         st.plotly_chart(charts.composite_chart(v.movement, height=200), width="stretch", key="composite_chart",
                         config={"displayModeBar": False})

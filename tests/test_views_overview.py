@@ -124,6 +124,7 @@ def test_movement_is_rounded_before_it_gets_an_arrow():
     assert overview_view.movement_words((-0.06, "2025-12")) == ("-0.1 pts since 2025-12", -1)
     assert overview_view.movement_words((1.24, "2025-12")) == ("+1.2 pts since 2025-12", 1)
     assert overview_view.movement_words(None) == (None, 0)
+    assert overview_view.points_below(0.04) == "less than 0.1 pts" and overview_view.points_below(0.26) == "−0.3 pts"
 
 
 def test_each_goal_card_has_a_headline_outcome_and_the_score_names_what_pulled_it_down(duck_city):

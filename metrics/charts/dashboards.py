@@ -153,13 +153,13 @@ def composite_chart(movement: pd.DataFrame, height: int = 220) -> go.Figure:
                              name="City score", line={"color": ACTUAL, "width": 3},
                              customdata=movement["n_scored"],
                              hovertemplate="As of %{x}: %{y:.1f}% (%{customdata} measures scored)<extra></extra>"))
-    fig.update_xaxes(type="category", nticks=6, tickangle=0)
+    fig.update_xaxes(type="category", nticks=4, tickangle=0)
     latest = movement["n_scored"].dropna()
-    n = f" · {int(latest.iloc[-1])} measures" if not latest.empty else ""
+    n = f"<br><sup>{int(latest.iloc[-1])} measures · 100% = on target</sup>" if not latest.empty else ""
     _layout(fig, f"City score, last 12 months{n}", "% of target", x_title="")
     top = float(np.nanmax(100 * movement["score"].to_numpy(float))) if movement["score"].notna().any() else 100
     fig.update_yaxes(range=[0, max(120.0, top * 1.05)], ticksuffix="%")
-    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       font={"size": 12})
     return fig
 

@@ -98,6 +98,11 @@ class OverviewView:
     changes: tuple[str, ...] = ()  # what changed since the previous period, one sentence each
 
 
+def points_below(pts: float) -> str:
+    """'−0.3 pts', or '< 0.1 pts' when a measure's pull rounds to nothing (never '−0.0 pts')."""
+    return f"−{pts:.1f} pts" if round(pts, 1) > 0 else "less than 0.1 pts"
+
+
 def movement_words(delta: tuple[float, str] | None, digits: int = 1) -> tuple[str | None, int]:
     """('+1.2 pts since 2025-11', +1) as shown: rounded first, so a change that rounds to nothing
     reads "no change" (0) rather than "-0.0 pts" with a red arrow."""
