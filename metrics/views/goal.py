@@ -230,11 +230,12 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
                 found.update(_judged(goal.target, meta, targets, obs, fsm))
                 if found.get("judgement") is not None and not goal.target.cumulative:
                     found["projection"] = found["judgement"].projection
-            if goal_value is not None and goal.target_date is not None and "projection" not in found:
+            if goal.target_date is not None and ("projection" in found or goal_value is not None):
                 recent = story.recent_window(series)
-                found["projection"] = scoring.projection(
-                    recent, goal_value, goal.target_date, outcome.direction, outcome.unit,
-                    goal_phrase=_measure_target_phrase(outcome, goal_value, goal.target_date))
+                if "projection" not in found:
+                    found["projection"] = scoring.projection(
+                        recent, goal_value, goal.target_date, outcome.direction, outcome.unit,
+                        goal_phrase=_measure_target_phrase(outcome, goal_value, goal.target_date))
                 found["pace_note"] = (f"The pace is a straight line through the last {len(recent)} "
                                       f"{outcome.frequency_word}s ({recent.index[0]} to {recent.index[-1]}); "
                                       "the shaded range widens toward the target date.")
