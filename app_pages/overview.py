@@ -147,7 +147,7 @@ for section in shown.sections:
         with st.container(border=True):
             st.subheader(text.md(g.name))
             st.caption(f"{text.md(g.statement)} Target date {g.target_date}. {tally}")
-            st.markdown(f"[Open the goal ›](/goal?goal={quote(g.id)}{auth.link_suffix()})")
+            st.page_link("app_pages/goal.py", label="Open the goal ›", query_params=auth.link_params(goal=g.id))
             if g.outcome_measures == 0:
                 st.warning("This goal has no outcome measure: it counts activity, not results for residents.")
             table = marked(g.measures).assign(Link=measure_links(g.measures["measure_id"]))[
