@@ -1,4 +1,5 @@
 # make run: venv + pinned install + demo city if the database has no measures + Streamlit on 127.0.0.1:8501
+#   (serve.py = app.py plus the two sign-in endpoints that set the HttpOnly session cookie, ui/http.py)
 # make test: dev requirements + Debian chromium and nginx if missing + ruff + the whole pytest suite
 # make serve-pg: PROCESSES (default 2) app processes on PostgreSQL (METRICS_DB_URL) behind nginx on 127.0.0.1:PROXY_PORT
 PYTHON ?= python3
@@ -24,7 +25,7 @@ ADDRESS ?= 127.0.0.1
 run: $(VENV)/.installed
 	$(PY) -m metrics init
 	$(PY) -m metrics demo
-	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port 8501
+	$(PY) -m streamlit run serve.py --server.address $(ADDRESS) --server.port 8501
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

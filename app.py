@@ -3,14 +3,14 @@
 import streamlit as st
 
 from metrics import access
-from ui import auth
+from ui import auth, sign_in
 
 st.set_page_config(page_title="City Performance", page_icon=":material/monitoring:", layout="wide")
 
 decision = auth.decide()
 if decision.actor is None:
     st.session_state.pop("current_actor", None)  # no page may run with a stale actor
-    st.navigation([auth.screen(decision)]).run()  # sign-in, first-admin setup, or a bad link: nothing else
+    st.navigation(sign_in.screens(decision)).run()  # sign-in, first-admin setup, or a bad link: nothing else
     st.stop()
 actor = decision.actor
 st.session_state["current_actor"] = actor
@@ -54,6 +54,10 @@ MANAGE = [(page, action) for page, action in (
 ) if access.allowed(actor, action)]
 if MANAGE:
     PAGES["Manage"] = [page for page, _ in MANAGE]
+if access.allowed(actor, "manage-users"):
+    PAGES["People and links"] = [
+        st.Page("app_pages/users.py", title="Users", icon=":material/group:", url_path="users"),
+        st.Page("app_pages/share_links.py", title="Share links", icon=":material/share:", url_path="share-links")]
 
 auth.sidebar(actor)
 st.navigation(PAGES).run()

@@ -1,6 +1,5 @@
 """Goal: the outcome against its target path and projection, the outputs that feed it, and what they buy."""
 
-from urllib.parse import quote
 
 import streamlit as st
 
@@ -130,7 +129,7 @@ if v.dimensions:
                                          per_row=3), width="stretch", key="breakdown")
     if v.suppression_note:
         st.caption(text.md(v.suppression_note))
-    st.markdown(f"[Gaps between groups, with small counts suppressed ›](/equity?measure={quote(om.id)}"
-                f"{auth.link_suffix()})")
+    st.page_link("app_pages/equity.py", label="Gaps between groups, with small counts suppressed ›",
+                 query_params=auth.link_params(measure=om.id))
 
 show_goal_criteria(v.criteria)

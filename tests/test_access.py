@@ -115,8 +115,12 @@ def test_cli_users_and_share(seeded_url):
     weak = run("users", "add", "kim", "--role", "viewer", "--password-stdin", stdin="short\n")
     assert weak.returncode == 2 and "12 characters" in weak.stderr
     assert "lee" in run("users", "list").stdout
+    bare = run("share", "create", "--scope", "portal", "--expires", "7d")
+    assert bare.stdout.startswith("/?share=") and "public_base_url" in bare.stderr  # never a localhost address
+    with db.writer(seeded_url) as conn:
+        meta.set_meta(conn, "public_base_url", "https://performance.example.gov/")
     url = run("share", "create", "--scope", "portal", "--expires", "7d").stdout.strip()
-    assert url.startswith("http://localhost:8501/?share=") and len(url.split("=", 1)[1]) >= 40
+    assert url.startswith("https://performance.example.gov/?share=") and len(url.split("=", 1)[1]) >= 40
     assert "portal" in run("share", "list").stdout
     assert run("share", "revoke", "1").returncode == 0
 

@@ -7,7 +7,14 @@ the actor for the session, and fails closed:
   and put back into the URL on every run, so a reader who clicks another page in the
   sidebar (which drops the query string) and reloads is still the public, never more.
   A link that can't be resolved (expired, revoked, or the check failed) gets one line.
-- A signed-in staff member stays signed in for the session.
+- A signed-in staff member is a server-side session row (metrics.access.sessions): the
+  browser holds its token in an HttpOnly cookie set by ui/http.py, so reloads, new tabs,
+  deep links and server restarts keep them signed in (12 h idle, 7 days at most, city
+  settings). Every run looks the token up again, so signing out, a disabled account, a
+  changed role or an ended session shows at the next click. Until the cookie is set (or
+  where the endpoints are not mounted) the tab keeps the token in its own session state.
+- A set-password link (`?set_password=TOKEN`, from an invitation or a reset) shows only
+  the set-password form.
 - Single-user mode (full rights, no sign-in) only while no staff account exists AND the
   server listens on loopback only (`server.address` 127.0.0.1 / localhost / ::1, the
   default in .streamlit/config.toml that `make run` uses). Reachable on any other address
@@ -26,17 +33,21 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics import access
+from metrics.access import sessions
 from metrics.errors import MetricsError
 from metrics.store import db
+from metrics.views.base import load_settings
 
 log = logging.getLogger(__name__)
 
-_KEY = "actor"  # a signed-in staff actor (never LOCAL_ADMIN: single-user mode is decided every run)
+_SESSION = "staff_session"  # this tab's session token until the cookie carries it (never an Actor)
+_NEXT = "sign_in_next"  # the deep link asked for before signing in
 _TOKEN = "share_token"
 FIRST_ADMIN = "python -m metrics users add NAME --role admin"
 BAD_LINK = "This public link has expired or been revoked. Ask the city for a new one."
 LINK_UNCHECKED = "This public link can't be checked right now. Try again in a minute."
 NOT_CHECKED = "Staff accounts can't be checked right now, so nobody is signed in. Try again in a minute."
+ENDED = "Your session has ended (signed out, expired, or the account was changed). Sign in again."
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class Decision:
     """Who is looking, or which screen to show instead."""
 
     actor: access.Actor | None  # None: not signed in
-    screen: str = "app"  # "app" | "sign-in" | "setup" | "bad-link"
+    screen: str = "app"  # "app" | "sign-in" | "setup" | "bad-link" | "set-password"
     notice: str | None = None  # one line for the person (why the link or the account check failed)
 
 
@@ -92,9 +103,16 @@ def _decide() -> Decision:
         if url_token != token:
             st.query_params["share"] = token  # back into the URL, so a reload stays public
         return Decision(actor)
-    actor = st.session_state.get(_KEY)
-    if isinstance(actor, access.Actor) and actor.kind == "user":
-        return Decision(actor)
+    if st.query_params.get("set_password"):
+        return Decision(None, "set-password")
+    notice = None
+    candidates = [t for t in (st.session_state.get(_SESSION), _cookie()) if t]
+    if candidates:
+        staff = _staff(candidates)
+        if staff is not None:
+            return Decision(staff)
+        st.session_state.pop(_SESSION, None)
+        notice = ENDED if st.session_state.get(_SESSION + "_had") else None
     try:
         with db.reader() as conn:
             staff_exist = access.has_users(conn)
@@ -104,66 +122,49 @@ def _decide() -> Decision:
         log.exception("could not check for staff accounts")
         return Decision(None, "sign-in", NOT_CHECKED)
     if staff_exist:
-        return Decision(None, "sign-in")
+        return Decision(None, "sign-in", notice)
     if on_loopback():
         return Decision(access.LOCAL_ADMIN)
     return Decision(None, "setup")
 
 
+def _cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no request context (AppTest, bare mode): no cookie
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _staff(tokens: list[str]) -> access.Actor | None:
+    """The first token that is a live session, re-checked against the database now."""
+    with db.reader() as conn:
+        cfg = load_settings(conn)
+        live = next((c for c in (sessions.current(conn, t, cfg) for t in tokens) if c is not None), None)
+    if live is None:
+        return None
+    st.session_state[_SESSION + "_had"] = True
+    if live.stale_seen:
+        try:
+            with db.writer() as conn:
+                sessions.touch(conn, live.session_id)
+        except Exception:  # noqa: BLE001 - noting activity is best effort; the session is valid
+            log.warning("could not note session activity", exc_info=True)
+    return live.actor
+
+
+def client() -> str:
+    """Who is knocking, for throttling and the audit log: the WebSocket's address ("local" on loopback)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001
+        return "unknown"
+    return ip if isinstance(ip, str) and ip else "local"
+
+
 def current_actor() -> access.Actor | None:
     """The session's actor; None means another screen (sign-in, setup, a bad link) is shown."""
     return decide().actor
-
-
-def sign_in_form(notice: str | None = None) -> None:
-    st.title("Sign in")
-    if notice:
-        st.error(notice)
-    st.caption(f"Staff accounts are created on the server with `{FIRST_ADMIN}` (or `--role editor`). "
-               "The public reads dashboards through share links.")
-    with st.form("sign-in"):
-        name = st.text_input("User name")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Sign in", type="primary"):
-            try:
-                with db.reader() as conn:
-                    actor = access.authenticate(conn, name, password)
-            except Exception:  # noqa: BLE001 - fail closed, and say so in one line
-                log.exception("sign-in failed")
-                st.error("Signing in is not possible right now. Try again in a minute.")
-                return
-            if actor is None:
-                st.error("Unknown user name or wrong password.")
-            else:
-                st.session_state[_KEY] = actor
-                st.rerun()
-
-
-def setup_page() -> None:
-    """No staff account and the server is reachable from other machines: say how to start."""
-    st.title("Set up the first staff account")
-    st.markdown("This dashboard can be reached from other computers and has no staff accounts yet, so it "
-                "shows nothing until an administrator exists. On the server, create the first admin:")
-    st.code(FIRST_ADMIN, language="bash")
-    st.markdown("Then reload this page and sign in. More accounts: `python -m metrics users add NAME "
-                "--role editor` (or `viewer`). Public read-only links: `python -m metrics share create`.")
-    st.caption("To use the dashboard alone on this computer without accounts, serve it on loopback only "
-               "(`make run`; `server.address = \"127.0.0.1\"` in .streamlit/config.toml).")
-
-
-def bad_link(notice: str) -> None:
-    st.error(notice)
-
-
-def screen(decision: Decision) -> st.Page:
-    """The one page shown to someone who is not let in: setup, a bad share link, or sign-in."""
-    if decision.screen == "setup":
-        return st.Page(setup_page, title="Set up", icon=":material/person_add:", url_path="setup")
-    if decision.screen == "bad-link":
-        return st.Page(lambda: bad_link(decision.notice or BAD_LINK), title="Public link",
-                       icon=":material/link_off:", url_path="link")
-    return st.Page(lambda: sign_in_form(decision.notice), title="Sign in", icon=":material/login:",
-                   url_path="sign-in")
 
 
 def sidebar(actor: access.Actor) -> None:
@@ -177,11 +178,29 @@ def sidebar(actor: access.Actor) -> None:
         else:
             st.caption(f"Signed in as {actor.name} ({actor.role})")
             if st.button("Sign out"):
-                st.session_state.pop(_KEY, None)
-                st.rerun()
+                from ui import sign_in  # the sign-in screens import this module
+                sign_in.sign_out()
+
+
+def link_params(**params: str) -> dict[str, str]:
+    """Query parameters for st.page_link / st.switch_page, with a public reader's share token: an
+    in-app link stays in this tab and this session (a Markdown link would open a new tab)."""
+    token = st.session_state.get(_TOKEN)
+    return {**params, "share": token} if token else dict(params)
 
 
 def link_suffix() -> str:
     """`&share=TOKEN` for links built by hand, so a public reader's next page stays public."""
     token = st.session_state.get(_TOKEN)
     return f"&share={urllib.parse.quote(token)}" if token else ""
+
+
+def base_url(configured: str) -> str:
+    """Where links handed out are addressed: the city's public_base_url, else this browser's own origin."""
+    if configured:
+        return configured
+    try:
+        parts = urllib.parse.urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

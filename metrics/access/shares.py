@@ -88,6 +88,13 @@ def revoke_share(conn: sa.Connection, share_id: int, *, actor: Actor) -> bool:
     return bool(n)
 
 
+def share_url(base_url: str, token: str) -> str:
+    """The address a share link is handed out as: the city's `public_base_url` (a setting) + `/?share=`.
+
+    With no base configured the path alone is returned, so nobody is handed a localhost address."""
+    return f"{(base_url or '').rstrip('/')}/?share={token}"
+
+
 def list_shares(conn: sa.Connection) -> list[dict]:
     s = schema.share_links
     return [dict(r._mapping) for r in conn.execute(

@@ -9,6 +9,7 @@ import sys
 
 from metrics import access, cli
 from metrics.store import db
+from metrics.views.base import load_settings
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -41,8 +42,11 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 def cmd_share_create(args: argparse.Namespace) -> int:
     with db.writer() as conn:
         token = access.create_share(conn, args.scope, access.parse_expiry(args.expires), actor=cli.actor())
-    base = args.base_url or os.environ.get("METRICS_PUBLIC_URL", "http://localhost:8501")
-    print(f"{base.rstrip('/')}/?share={token}")
+        base = args.base_url or load_settings(conn).public_base_url or os.environ.get("METRICS_PUBLIC_URL", "")
+    if not base:
+        print("note: no public address is set, so only the path is printed; set the city's public_base_url "
+              "(Share links page) or pass --base-url", file=sys.stderr)
+    print(access.share_url(base, token))
     return 0
 
 
@@ -81,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = ss.add_parser("create", help="create a link and print its URL")
     c.add_argument("--scope", default="portal", help="portal (every published measure) or goal:ID")
     c.add_argument("--expires", default="30d", help="12h, 30d, 2w or never (default %(default)s)")
-    c.add_argument("--base-url", help="public address of the dashboard (default $METRICS_PUBLIC_URL or localhost)")
+    c.add_argument("--base-url", help="public address of the dashboard (default: the city's public_base_url setting)")
     c.set_defaults(func=cmd_share_create)
     ss.add_parser("list", help="list links").set_defaults(func=cmd_share_list)
     r = ss.add_parser("revoke", help="revoke a link by id")

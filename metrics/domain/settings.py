@@ -22,6 +22,8 @@ DEFAULTS: dict[str, str] = {
     "suppress_below": "11",
     "composite_cap": "1.25",
     "public_base_url": "",
+    "session_idle_hours": "12",
+    "session_max_days": "7",
 }
 # Grace per grain past a period's due date before a measure counts as stale. A yearly
 # figure routinely arrives months after the year closes, so it gets more grace than a
@@ -59,6 +61,8 @@ class Settings:
     suppress_below: int = 11
     composite_cap: float = 1.25
     public_base_url: str = ""
+    session_idle_hours: float = 12.0  # a staff session ends after this long without a click
+    session_max_days: float = 7.0  # and this long after signing in, whatever the activity
     levels: LevelConfig = field(default_factory=default_levels)
 
     @property
@@ -81,5 +85,7 @@ def from_rows(rows: Mapping[str, object], levels: LevelConfig | None = None) -> 
         suppress_below=_int(get("suppress_below"), DEFAULTS["suppress_below"], 0, 1_000_000),
         composite_cap=_float(get("composite_cap"), DEFAULTS["composite_cap"], 1.0, 10.0),
         public_base_url=str(get("public_base_url") or "").strip().rstrip("/"),
+        session_idle_hours=_float(get("session_idle_hours"), DEFAULTS["session_idle_hours"], 0.05, 24 * 90),
+        session_max_days=_float(get("session_max_days"), DEFAULTS["session_max_days"], 0.01, 366),
         levels=levels or default_levels(),
     )

@@ -296,6 +296,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("created_at", DateTime),
     Column("disabled", Boolean, nullable=False, server_default=sa.false()),
+    Column("email", Text),  # v8: single sign-on (st.login) maps this address to the account
     UniqueConstraint("name", name="uq_users_name"),
 )
 
@@ -309,6 +310,51 @@ share_links = Table(
     Column("expires_at", DateTime),
     Column("revoked_at", DateTime),
     UniqueConstraint("token_hash", name="uq_share_token"),
+)
+
+# --- v8: sign-in that stays --------------------------------------------------------------
+# A staff session is a row: the browser holds a random token in an HttpOnly cookie, the
+# table holds its SHA-256. `handoff_hash` is the one-time code that moves a sign-in made
+# over Streamlit's WebSocket into that cookie (ui/http.py); it is cleared when used.
+sessions = Table(
+    "sessions", metadata,
+    _id("sessions"),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("client", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # absolute end, whatever the activity
+    Column("revoked_at", DateTime),
+    Column("revoked_reason", Text),
+    Column("handoff_hash", String(64)),
+    Column("handoff_expires_at", DateTime),
+    UniqueConstraint("token_hash", name="uq_sessions_token"),
+)
+
+# Every sign-in attempt, for throttling per user and per client (the audit log says the same
+# in words; this is the narrow table the throttle counts).
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    _id("sign_in_attempts"),
+    Column("at", DateTime, nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("client", Text, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+
+# One-time set-password links (an invitation or a reset), stored hashed like share links.
+password_links = Table(
+    "password_links", metadata,
+    _id("password_links"),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("purpose", String(16), nullable=False),  # invite | reset
+    Column("created_by", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+    UniqueConstraint("token_hash", name="uq_password_links_token"),
 )
 
 
@@ -383,6 +429,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
      _add_columns("measures", "plausible_min DOUBLE PRECISION", "plausible_max DOUBLE PRECISION")),
     (5, "how each measure rolls up (sum/mean/last), which also decides small-count suppression",
      _backfill_rollup),
+    (8, "server-side staff sessions, sign-in attempts (throttling), one-time set-password links, users.email",
+     lambda conn: (_create(sessions, sign_in_attempts, password_links)(conn),
+                   _add_columns("users", "email TEXT")(conn))),
     (9, "catalog: goal order, edit versions, retired measures, narratives, annotations", _catalog_v9),
     (10, "each goal's own target: value, unit, cumulative or per period, the measure that tracks it",
      _add_columns("goals", "target_value DOUBLE PRECISION", "target_unit TEXT", "target_kind VARCHAR(16)",

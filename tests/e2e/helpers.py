@@ -25,15 +25,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db_url: str) -> tuple[subprocess.Popen, str, Path]:
-    port = free_port()
+def start_app(db_url: str, port: int | None = None, script: str = "serve.py",
+              extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str, Path]:
+    """Start the app as `make run` does (serve.py: app.py plus the sign-in endpoints) on a free port,
+    or on `port` again to restart a server in place."""
+    port = port or free_port()
     log = REPO / "artifacts" / f"streamlit-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "METRICS_DB_URL": db_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra],
+        cwd=REPO, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
