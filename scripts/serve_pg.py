@@ -189,7 +189,8 @@ class Cluster:
     app_port: int = 8601  # the first app process; the others follow; 0 = any free ports
     run_dir: Path = REPO / "artifacts" / "serve-pg"
     env: dict[str, str] = field(default_factory=dict)  # extra environment for the app processes
-    script: str = "app.py"  # the Streamlit script every process serves (bench/load.py: a trivial page too)
+    # app.py plus the sign-in endpoints (ui/http.py); bench/load.py also serves a trivial page
+    script: str = "serve.py"
     backends: list[Backend] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
 
