@@ -11,6 +11,7 @@ from metrics.cli import access as cli_access
 from metrics.cli import catalog as cli_catalog
 from metrics.cli import criteria as cli_criteria
 from metrics.cli import ingest as cli_ingest
+from metrics.cli import publish as cli_publish
 from metrics.cli import score as cli_score
 from metrics.demo import city as demo
 from metrics.errors import MetricsError
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the public portal sees: published measures of public goals, small counts suppressed "
                         "(empty value)")
     s.set_defaults(func=cmd_export)
-    for module in (cli_ingest, cli_score, cli_criteria, cli_access, cli_catalog):
+    for module in (cli_ingest, cli_score, cli_criteria, cli_access, cli_catalog, cli_publish):
         module.register(sub)
     return p
 

@@ -45,8 +45,10 @@ def target_steps(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """The target in force at each observed period (by period end), with its band."""
     rows = []
     if targets is not None and not targets.empty:
+        mid = targets["measure_id"].iloc[0]
+        lookup = scoring.target_lookup(targets[targets["measure_id"] == mid])  # prepared once, not per period
         for period, end in zip(history["period"], history["period_end"], strict=True):
-            t = scoring.target_for(targets, targets["measure_id"].iloc[0], end)
+            t = lookup(mid, pd.Timestamp(end).normalize())
             rows.append((period, end, t.value if t else None, t.tolerance if t else None))
     out = pd.DataFrame(rows, columns=["period", "period_end", "target", "tolerance"]).astype(
         {"target": float, "tolerance": float})

@@ -1,0 +1,42 @@
+"""`python -m metrics publish --out DIR [--base-url URL]` (the static public site and open data) and
+`python -m metrics report --period PERIOD --out FILE.pdf|FILE.xlsx [--goal ID]` (the council report)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from metrics.publish import site
+
+    report = site.publish(args.out, base_url=args.base_url)
+    print(report.summary())
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from metrics.publish import report
+
+    made = report.write_report(args.out, period=args.period, goal_id=args.goal)
+    print(made.summary())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("publish", help="write the static public site, open data and data.json catalog",
+                       description="Write what a public portal link may see as a static site (HTML pages with "
+                                   "interactive charts, open data as CSV/JSON/Parquet, a DCAT-US data.json) into "
+                                   "DIR, atomically. DIR must be new, empty, or a site this command wrote.")
+    s.add_argument("--out", required=True, metavar="DIR", help="the site folder")
+    s.add_argument("--base-url", metavar="URL",
+                   help="the http(s) address the site is served from (absolute links in data.json); "
+                        "default: the city's public_base_url setting, else relative links")
+    s.set_defaults(func=cmd_publish)
+    s = sub.add_parser("report", help="write the council report for a period as PDF or Excel",
+                       description="Write the council report for PERIOD (staff view: published measures) as a PDF "
+                                   "(cover, city score, priorities, goals, charts, narratives, WWC progress) or an "
+                                   "Excel workbook (one sheet per goal plus the raw data), by the file's extension.")
+    s.add_argument("--period", required=True, help="canonical period label: 2018-03, 2018-Q1, 2018, FY2019")
+    s.add_argument("--out", required=True, metavar="FILE", help="report.pdf or report.xlsx")
+    s.add_argument("--goal", metavar="ID", help="only this goal")
+    s.set_defaults(func=cmd_report)
