@@ -37,10 +37,16 @@ DASHBOARDS = [
 PAGES = {"": [HOME], "Dashboards": DASHBOARDS,
          "What Works Cities": [st.Page("app_pages/certification.py", title="Certification",
                                        icon=":material/workspace_premium:", url_path="certification")]}
+DATA = []
 if access.allowed(actor, "upload-csv"):
-    PAGES["Data"] = [st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-                     st.Page("app_pages/my_measures.py", title="My measures", icon=":material/assignment_ind:",
-                             url_path="my-measures")]
+    DATA += [st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+             st.Page("app_pages/my_measures.py", title="My measures", icon=":material/assignment_ind:",
+                     url_path="my-measures")]
+if access.allowed(actor, "view-draft"):  # staff only: owners and overdue work are internal
+    DATA.append(st.Page("app_pages/inventory.py", title="Data inventory", icon=":material/inventory_2:",
+                        url_path="inventory"))
+if DATA:
+    PAGES["Data"] = DATA
 MANAGE = [(page, action) for page, action in (
     (st.Page("app_pages/manage_goals.py", title="Goals & priorities", icon=":material/flag_circle:",
              url_path="manage-goals"), "edit-catalog"),

@@ -33,6 +33,8 @@ ACTIONS: dict[str, str] = {
     "write-narrative": "editor",
     "view-audit": "admin",
     "send-reminders": "editor",
+    "publish-site": "admin",
+    "council-report": "viewer",
     "manage-users": "admin",
     "manage-shares": "admin",
 }

@@ -7,10 +7,16 @@ import argparse
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from metrics.publish import site
+    from metrics import cli
+    from metrics.publish import hooks, site
 
     report = site.publish(args.out, base_url=args.base_url)
     print(report.summary())
+    if args.auto:
+        print(f"rebuilt after every commit from now on: publish_dir = {hooks.set_publish_dir(None, report.out, actor=cli.actor())}")
+    elif args.manual:
+        hooks.set_publish_dir(None, None, actor=cli.actor())
+        print("publish_dir cleared: the site is rebuilt only when this command runs")
     return 0
 
 
@@ -31,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--base-url", metavar="URL",
                    help="the http(s) address the site is served from (absolute links in data.json); "
                         "default: the city's public_base_url setting, else relative links")
+    auto = s.add_mutually_exclusive_group()
+    auto.add_argument("--auto", action="store_true",
+                      help="also rebuild this folder after every upload or rollback (saves the publish_dir setting)")
+    auto.add_argument("--manual", action="store_true", help="stop rebuilding after commits (clears publish_dir)")
     s.set_defaults(func=cmd_publish)
     s = sub.add_parser("report", help="write the council report for a period as PDF or Excel",
                        description="Write the council report for PERIOD (staff view: published measures) as a PDF "

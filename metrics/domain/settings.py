@@ -24,6 +24,7 @@ DEFAULTS: dict[str, str] = {
     "public_base_url": "",
     "session_idle_hours": "12",
     "session_max_days": "7",
+    "publish_dir": "",
 }
 # Grace per grain past a period's due date before a measure counts as stale. A yearly
 # figure routinely arrives months after the year closes, so it gets more grace than a
@@ -63,6 +64,7 @@ class Settings:
     public_base_url: str = ""
     session_idle_hours: float = 12.0  # a staff session ends after this long without a click
     session_max_days: float = 7.0  # and this long after signing in, whatever the activity
+    publish_dir: str = ""  # the static public site's folder, rebuilt after each commit when set
     levels: LevelConfig = field(default_factory=default_levels)
 
     @property
@@ -87,5 +89,6 @@ def from_rows(rows: Mapping[str, object], levels: LevelConfig | None = None) -> 
         public_base_url=str(get("public_base_url") or "").strip().rstrip("/"),
         session_idle_hours=_float(get("session_idle_hours"), DEFAULTS["session_idle_hours"], 0.05, 24 * 90),
         session_max_days=_float(get("session_max_days"), DEFAULTS["session_max_days"], 0.01, 366),
+        publish_dir=str(get("publish_dir") or "").strip(),
         levels=levels or default_levels(),
     )

@@ -24,6 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics import access
+from metrics.publish import hooks as publish_hooks
 from metrics.store import db, meta, queries, schema
 
 from . import metadata, settings
@@ -164,6 +165,7 @@ def _rejected(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
     return frame.loc[bad, cols]
 
 
+@publish_hooks.after_commit  # rebuild the static public site when publish_dir is set
 def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, actor: access.Actor,
            file_name: str | None = None, mapping: Mapping | None = None, options: dict[str, Any] | None = None,
            create_measures: bool = False, dry_run: bool = False,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from metrics import access
 from metrics.errors import MetricsError
+from metrics.publish import hooks as publish_hooks
 from metrics.store import db, meta, queries, schema
 
 from .commit import upload_reason
@@ -25,6 +26,7 @@ def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
     return conn.execute(sa.text(queries.sql_text(name)), params)
 
 
+@publish_hooks.after_commit  # rebuild the static public site when publish_dir is set
 def rollback(upload_id: int, url: str | None = None, *, actor: access.Actor) -> str:
     """Roll back one committed upload; returns a one-line summary or raises RollbackRefused.
 

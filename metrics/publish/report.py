@@ -81,7 +81,8 @@ class Report:
     extras: dict[str, object] = field(default_factory=dict)
 
     def summary(self) -> str:
-        what = "no figures for this period" if self.no_data else f"{len(self.goals)} goals"
+        n = len(self.goals)
+        what = "no figures for this period" if self.no_data else f"{n} goal{'' if n == 1 else 's'}"
         return f"wrote the {self.period} report ({what}) to {self.out} in {self.seconds:.1f}s"
 
 

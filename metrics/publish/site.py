@@ -16,11 +16,14 @@ must be absent, empty, or a previous site (it has the MARKER file); anything els
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -169,16 +172,16 @@ def overview_page(ov: overview_view.OverviewView, built: str) -> str:
     return html.page("Overview", "\n".join(parts), root="", city=ov.city_name, built=built)
 
 
-def goals_index(ov: overview_view.OverviewView, built: str) -> str:
+def goals_index(goals: list[tuple[goal_view.GoalView, pd.DataFrame]], city: str, built: str) -> str:
     rows = []
-    for section in ov.sections:
-        for card in section.goals:
-            n = ", ".join(f"{c} {STATUSES[s].label.lower()}" for s, c in card.counts)
-            rows.append((f'<a href="{html.esc(card.id)}.html">{html.esc(card.name)}</a>', html.esc(section.name),
-                         html.esc(n or "no measures yet")))
+    for g, measures in goals:
+        counts = measures["status"].value_counts() if not measures.empty else pd.Series(dtype=int)
+        n = ", ".join(f"{int(counts[s])} {st.label.lower()}" for s, st in STATUSES.items() if s in counts)
+        rows.append((f'<a href="{html.esc(g.goal.id)}.html">{html.esc(g.goal.name)}</a>', html.esc(g.goal.priority),
+                     html.esc(n or "no published measures yet")))
     body = ("<h1>Goals</h1>" + html.table([("Goal", ""), ("Priority", ""), ("Measures by status", "")], rows,
                                           caption="Every public goal", stack=True))
-    return html.page("Goals", body, root="../", city=ov.city_name, built=built)
+    return html.page("Goals", body, root="../", city=city, built=built)
 
 
 def goal_page(g: goal_view.GoalView, card_rows: pd.DataFrame, city: str, as_of: str, built: str) -> str:
@@ -297,13 +300,33 @@ def _write(path: Path, content: str) -> None:
     path.write_text(content, encoding="utf-8")
 
 
-def render(conn: sa.Connection, folder: Path, base_url: str | None = None, today: date | None = None) -> int:
-    """Write every page and file into `folder` (new, empty); returns the data version shown."""
+@dataclass
+class _Content:
+    """Everything the site shows, read in one snapshot before a file is written (so the database
+    connection is held for the reads only, not while pages render: DuckDB writers wait on it)."""
+    settings: object
+    version: int
+    overview: overview_view.OverviewView
+    data: opendata_view.OpenData
+    goals: list[tuple[goal_view.GoalView, pd.DataFrame]]
+
+
+def read_content(url: str | sa.Connection | None, today: date | None = None) -> _Content:
     day = today or date.today()
-    with base.read(conn, PUBLIC) as r:
-        cfg, version = r.settings, r.version
-    ov = overview_view.build(conn, PUBLIC, cfg, today=day)
-    data = opendata_view.build(conn, PUBLIC, cfg)
+    with base.read(url, PUBLIC) as r:
+        conn, cfg = r.conn, r.settings
+        ov = overview_view.build(conn, PUBLIC, cfg, today=day)
+        data = opendata_view.build(conn, PUBLIC, cfg)
+        first = goal_view.build(conn, PUBLIC, cfg)
+        cards = {c.id: c.measures for s in ov.sections for c in s.goals}
+        empty = pd.DataFrame(columns=overview_view.MEASURE_COLUMNS)
+        goals = [(goal_view.build(conn, PUBLIC, cfg, goal_id=gid), cards.get(gid, empty)) for gid in first.goals]
+        return _Content(settings=cfg, version=r.version, overview=ov, data=data, goals=goals)
+
+
+def render(content: _Content, folder: Path, base_url: str | None = None) -> int:
+    """Write every page and file into `folder` (new, empty); returns the data version shown."""
+    cfg, version, ov, data = content.settings, content.version, content.overview, content.data
     as_of = str(ov.data_as_of or "—")
     built = f"Built {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC from data version {version}."
     (folder / "assets").mkdir(parents=True)
@@ -311,13 +334,11 @@ def render(conn: sa.Connection, folder: Path, base_url: str | None = None, today
     (folder / "assets" / "site.css").write_text(html.CSS, encoding="utf-8")
     opendata.write(folder, data, base_url)
     _write(folder / "index.html", overview_page(ov, built))
-    _write(folder / "goals" / "index.html", goals_index(ov, built))
+    _write(folder / "goals" / "index.html", goals_index(content.goals, ov.city_name, built))
     _write(folder / "data.html", data_page(data, base_url, built))
     status = ov.status.set_index("measure_id") if not ov.status.empty else pd.DataFrame()
-    for section in ov.sections:
-        for card in section.goals:
-            g = goal_view.build(conn, PUBLIC, cfg, goal_id=card.id)
-            _write(folder / "goals" / f"{card.id}.html", goal_page(g, card.measures, cfg.city_name, as_of, built))
+    for g, rows in content.goals:
+        _write(folder / "goals" / f"{g.goal.id}.html", goal_page(g, rows, cfg.city_name, as_of, built))
     by_measure = dict(tuple(data.rows.groupby("measure_id", sort=False)))
     targets_of = dict(tuple(data.targets.groupby("measure_id", sort=False)))
     empty_obs, empty_t = data.rows.iloc[0:0], data.targets.iloc[0:0]
@@ -358,6 +379,16 @@ def swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    with out.with_name(f".{out.name}.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def publish(out: str | Path, url: str | None = None, base_url: str | None = None,
             today: date | None = None) -> SiteReport:
     """Build the public site into `out` atomically; raises PublishError for an unusable folder or URL."""
@@ -367,16 +398,17 @@ def publish(out: str | Path, url: str | None = None, base_url: str | None = None
     check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     new = out.with_name(f".{out.name}.new-{uuid.uuid4().hex[:8]}")
-    new.mkdir()
-    try:
-        with base.read(url, PUBLIC) as r:  # one snapshot for every page
-            if base_url is None and r.settings.public_base_url:
-                base_url = check_base_url(r.settings.public_base_url)
-            version = render(r.conn, new, base_url, today)
-        swap_in(new, out)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
+    with _locked(out):  # rebuilds queue: the last one to finish shows the latest data
+        new.mkdir()
+        try:
+            content = read_content(url, today)
+            if base_url is None and content.settings.public_base_url:
+                base_url = check_base_url(content.settings.public_base_url)
+            version = render(content, new, base_url)
+            swap_in(new, out)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
     files = [p for p in out.rglob("*") if p.is_file()]
     return SiteReport(out=out, pages=sum(1 for p in files if p.suffix == ".html"), files=len(files),
                       bytes=sum(p.stat().st_size for p in files), seconds=time.perf_counter() - started,
