@@ -37,7 +37,9 @@ def _cell(value: object) -> object:
 
 
 def _put(ws, rows: list[list[object]]) -> None:
-    safe = text.neutralise(pd.DataFrame(rows, dtype=object)) if rows else pd.DataFrame()
+    width = max((len(r) for r in rows), default=0)
+    padded = [list(r) + [None] * (width - len(r)) for r in rows]
+    safe = text.neutralise(pd.DataFrame(padded, dtype=object)) if rows else pd.DataFrame()
     for row in safe.itertuples(index=False):
         ws.append([_cell(v) for v in row])
 
