@@ -173,7 +173,8 @@ def render_charts(report: Report) -> None:
             fig = charts.history_chart(s.outcome_history, s.outcome_targets, s.outcome_name, s.outcome_unit,
                                        s.outcome_direction)
             fig.update_layout(title={"text": f"{text.html_text(s.outcome_name)}: actual and target, to "
-                                             f"{report.period}"}, width=900, height=380)
+                                             f"{report.period}"}, width=900, height=380,
+                              yaxis_title=text.html_text(s.outcome_unit), margin={"l": 10, "r": 10, "t": 80, "b": 10})
             with warnings.catch_warnings():  # plotly notes that per-call options go unused with a shared server
                 warnings.simplefilter("ignore", UserWarning)
                 s.chart_png = fig.to_image(format="png", width=900, height=380, scale=2)
