@@ -52,6 +52,10 @@ def _filled(value: object) -> bool:
     return not (value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "")
 
 
+def _or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
           today: date | None = None) -> InventoryView:
     day = today or date.today()
@@ -70,12 +74,12 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
     for m in measures.itertuples(index=False):
         mid = str(m.id)
         missing = [label for col, label in METADATA.items() if not _filled(getattr(m, col))]
-        due = d.at[mid, "next_due"]
+        due = d.at[mid, "next_due"] if isinstance(d.at[mid, "next_due"], str) else None
         public = bool(m.is_public) and m.state == "published" and str(m.goal_id) in public_goals
         rows.append({"measure_id": mid, "name": m.name, "goal": text.shown(m.goal_name),
                      "owner": text.shown(m.owner), "department": text.shown(m.department),
                      "source": text.shown(m.data_source), "frequency": FREQUENCY_LABELS.get(m.frequency, m.frequency),
-                     "last_period": d.at[mid, "last_period"], "last_updated": d.at[mid, "last_updated"],
+                     "last_period": _or_none(d.at[mid, "last_period"]), "last_updated": _or_none(d.at[mid, "last_updated"]),
                      "next_due": due, "overdue": bool(due and pd.Timestamp(due).date() < day),
                      "metadata": f"{len(METADATA) - len(missing)}/{len(METADATA)}",
                      "missing": ", ".join(missing), "state": m.state,
