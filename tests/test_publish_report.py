@@ -127,3 +127,15 @@ def test_cli_writes_a_goal_workbook(odd_city, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "wrote the 2018-Q1 report (1 goal)" in r.stdout
     assert len(load_workbook(tmp_path / "goal.xlsx").sheetnames) == 3
+
+
+def test_staff_download_is_the_same_report_and_the_public_may_not(odd_city):
+    from io import BytesIO
+
+    from metrics.views import report as report_view
+
+    made = report_view.council_report(odd_city, STAFF, period="2018-Q1", fmt="xlsx")
+    assert made.name == "council-report-2018-Q1.xlsx" and made.mime.endswith("spreadsheetml.sheet")
+    assert "Summary" in load_workbook(BytesIO(made.data)).sheetnames
+    with pytest.raises(access.Forbidden):
+        report_view.council_report(odd_city, access.PUBLIC_PORTAL, period="2018-Q1", fmt="xlsx")
