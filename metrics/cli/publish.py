@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import argparse
 
+from metrics.errors import InputError
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 80 else f"{path[:77]}…"
+
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from metrics import cli
     from metrics.publish import hooks, site
 
-    report = site.publish(args.out, base_url=args.base_url)
+    try:
+        report = site.publish(args.out, base_url=args.base_url)
+    except OSError as exc:  # the folder can't be made or written (name too long, read-only, no space)
+        raise InputError(f"can't write the site to {_short(args.out)}: {exc.strerror or exc}") from None
     print(report.summary())
     if args.auto:
         print(f"rebuilt after every commit from now on: publish_dir = {hooks.set_publish_dir(None, report.out, actor=cli.actor())}")
@@ -23,7 +32,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from metrics.publish import report
 
-    made = report.write_report(args.out, period=args.period, goal_id=args.goal)
+    try:
+        made = report.write_report(args.out, period=args.period, goal_id=args.goal)
+    except OSError as exc:
+        raise InputError(f"can't write the report to {_short(args.out)}: {exc.strerror or exc}") from None
     print(made.summary())
     return 0
 
