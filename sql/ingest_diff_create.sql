@@ -3,7 +3,7 @@ CREATE TEMP TABLE ingest_diff AS
 SELECT s.measure_id, s.period, s.grain, s.period_start, s.period_end, s.dimension, s.member,
        s.value, s.numerator, s.denominator,
        o.value AS old_value, o.numerator AS old_numerator, o.denominator AS old_denominator,
-       o.upload_id AS old_upload_id,
+       o.upload_id AS old_upload_id, o.updated_at AS old_updated_at,
        CASE WHEN o.measure_id IS NULL THEN 'new'
             WHEN s.value IS DISTINCT FROM o.value
               OR s.numerator IS DISTINCT FROM o.numerator

@@ -4,8 +4,10 @@
     outcome = ingest("extract.csv", actor=who)                  # commit, or reject with a report
 
 Everything that writes happens inside one `db.writer` transaction: the uploads row, one
-`observation_revisions` row per new/changed observation, the upsert, targets (with
-history), draft measures, the remembered mapping, the data version and the audit entry.
+`observation_revisions` row per changed observation (new ones carry the upload id, which is
+how a rollback finds them), the upsert, targets (with history), draft measures, the
+remembered mapping, their before-states in the upload's ledger (changes.py), the data
+version and the audit entry.
 Any error rolls all of it back; a rejected file never opens a writer. A file whose bytes
 (sha256) match a committed upload is not loaded again.
 """
@@ -27,7 +29,7 @@ from metrics import access
 from metrics.publish import hooks as publish_hooks
 from metrics.store import db, meta, queries, schema
 
-from . import metadata, settings
+from . import changes, metadata, settings
 from .errors import EmptyFile, TooLarge
 from .layouts import CANONICAL
 from .mapping import Mapping
@@ -235,7 +237,7 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
             if dry_run:
                 raise _DryRun(preview)
             progress(0.8, f"Writing {preview.counts['new'] + preview.counts['changed']:,} values")
-            upload_id = _commit(conn, out, preview, counts, used, user)
+            upload_id = _commit(conn, out, preview, counts, used, user, drafts["id"].tolist() if len(drafts) else [])
             drop_stage(conn)
     except _DryRun as dry:
         out.status, out.preview = "preview", dry.preview
@@ -255,7 +257,7 @@ def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
 
 
 def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[str, int], used: Mapping,
-            user: str | None) -> int:
+            user: str | None, drafts: list[str] = ()) -> int:
     now = meta.now()
     c = preview.counts
     upload_id = conn.execute(sa.insert(schema.uploads).values(
@@ -263,19 +265,30 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         mapping=used.to_json(), rows_total=counts["rows"], rows_accepted=counts["accepted"],
         rows_rejected=counts["rejected"], rows_new=c["new"], rows_changed=c["changed"], status="committed",
     ).returning(schema.uploads.c.id)).scalar_one()
-    _run(conn, "ingest_revisions_insert", upload_id=upload_id)
-    if c["new"]:
+    if c["new"]:  # no revision rows: the rows carry upload_id, which is what a rollback deletes by
         _run(conn, "ingest_observations_insert_new", upload_id=upload_id, updated_at=now)
     if c["changed"]:
+        _run(conn, "ingest_revisions_insert", upload_id=upload_id)
         _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)
     reason = upload_reason(upload_id, out.file_name)
+    targets_before: dict[str, str | None] = {}
     if c.get("targets_changed"):
+        targets_before = changes.capture(conn, "targets", _run(conn, "ingest_targets_changing").scalars().all())
         _run(conn, "ingest_targets_history_changed", actor=user, at=now, reason=reason)
         _run(conn, "ingest_targets_update", actor=user, at=now, reason=reason)
     if c.get("targets_new"):
         _run(conn, "ingest_targets_insert", actor=user, at=now, reason=reason)
         _run(conn, "ingest_targets_history_new", actor=user, at=now, reason=reason)
-    remember_mapping(conn, out.report.info.get("source_key"), used)
+    if targets_before or c.get("targets_new"):
+        written = _run(conn, "ingest_targets_of_upload", reason=reason).scalars().all()
+        changes.record(conn, upload_id, "targets", {**dict.fromkeys(map(str, written)), **targets_before})
+    if drafts:
+        changes.record(conn, upload_id, "measures", dict.fromkeys(drafts))
+    key = out.report.info.get("source_key")
+    mapping_before = changes.capture(conn, "column_mappings", [key]) if key else {}
+    remember_mapping(conn, key, used)
+    if mapping_before:
+        changes.record(conn, upload_id, "column_mappings", mapping_before)
     changed = c["new"] + c["changed"] + c.get("targets_new", 0) + c.get("targets_changed", 0)
     if changed or counts.get("measures_created"):
         meta.bump_data_version(conn)
@@ -313,6 +326,7 @@ def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | No
     rows = registry_rows(sub)
     try:
         with db.writer(url, on_wait=on_wait) as conn:
+            before = changes.capture(conn, "measures", [r["id"] for r in rows])
             counts = upsert_measures(conn, rows)
             if dry_run:
                 raise _DryRun(Preview(counts=counts))
@@ -321,6 +335,7 @@ def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | No
                 layout="registry", rows_total=len(rows), rows_accepted=len(rows), rows_new=counts["measures_new"],
                 rows_changed=counts["measures_changed"], status="committed").returning(schema.uploads.c.id)
             ).scalar_one()
+            changes.record(conn, upload_id, "measures", before)
             meta.bump_data_version(conn)
             meta.audit(conn, user, "upload-registry", "upload", str(upload_id), counts)
     except _DryRun as dry:

@@ -198,6 +198,7 @@ observation_revisions = Table(
     Column("new_value", Float),
     Column("new_numerator", Float),
     Column("new_denominator", Float),
+    Column("old_updated_at", DateTime),  # v6: so a rollback restores the row exactly
 )
 
 column_mappings = Table(
@@ -387,6 +388,18 @@ def _catalog_v9(conn: sa.Connection) -> None:
     _create(narratives, annotations)(conn)
 
 
+# --- v6: what an upload changed outside observations, so a rollback can put it back --------
+upload_changes = Table(
+    "upload_changes", metadata,
+    _id("upload_changes"),
+    Column("upload_id", Integer, nullable=False),
+    Column("table_name", String(32), nullable=False),  # measures | targets | column_mappings
+    Column("row_key", Text, nullable=False),  # the row's primary key as text
+    Column("old_row", Text),  # the whole row before the upload, as JSON; NULL: the upload created it
+    Column("new_row", Text, nullable=False),  # the row as the upload left it (rollback checks nothing changed it since)
+)
+
+
 def _create(*tables: Table) -> Callable[[sa.Connection], None]:
     def run(conn: sa.Connection) -> None:
         for t in tables:
@@ -416,6 +429,15 @@ def _backfill_rollup(conn: sa.Connection) -> None:
                      [{"b_id": r.id, "b_rollup": rollup_method(r.unit, r.kind)} for r in rows])
 
 
+def _create_upload_changes(conn: sa.Connection) -> None:
+    """The ledger table, and the first upload id it covers (uploads before it have no ledger)."""
+    _create(upload_changes)(conn)
+    _add_columns("observation_revisions", "old_updated_at TIMESTAMP")(conn)
+    first = conn.execute(sa.select(sa.func.coalesce(sa.func.max(uploads.c.id), 0) + 1)).scalar_one()
+    if conn.execute(sa.select(meta.c.key).where(meta.c.key == "upload_changes_from")).first() is None:
+        conn.execute(sa.insert(meta).values(key="upload_changes_from", value=str(first)))
+
+
 # (version, description, step). Append only: a shipped step is never edited.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "core domain: priorities, goals, measures, observations, targets, links, uploads, audit",
@@ -429,6 +451,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
      _add_columns("measures", "plausible_min DOUBLE PRECISION", "plausible_max DOUBLE PRECISION")),
     (5, "how each measure rolls up (sum/mean/last), which also decides small-count suppression",
      _backfill_rollup),
+    (6, "upload_changes: the before-state of measures, targets and mappings an upload created or changed; "
+        "observation_revisions.old_updated_at",
+     _create_upload_changes),
     (8, "server-side staff sessions, sign-in attempts (throttling), one-time set-password links, users.email",
      lambda conn: (_create(sessions, sign_in_attempts, password_links)(conn),
                    _add_columns("users", "email TEXT")(conn))),

@@ -1,0 +1,2 @@
+-- Targets an upload wrote: each carries the upload's reason.
+SELECT id FROM targets WHERE reason = :reason
