@@ -266,7 +266,8 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         rows_rejected=counts["rejected"], rows_new=c["new"], rows_changed=c["changed"], status="committed",
     ).returning(schema.uploads.c.id)).scalar_one()
     if c["new"]:  # no revision rows: the rows carry upload_id, which is what a rollback deletes by
-        _run(conn, "ingest_observations_insert_new", upload_id=upload_id, updated_at=now)
+        insert = "ingest_observations_insert_new" if c["changed"] or c["unchanged"] else "ingest_observations_insert_staged"
+        _run(conn, insert, upload_id=upload_id, updated_at=now)
     if c["changed"]:
         _run(conn, "ingest_revisions_insert", upload_id=upload_id)
         _run(conn, "ingest_observations_upsert", upload_id=upload_id, updated_at=now)

@@ -2,8 +2,8 @@
 
 The rows that will become observations are loaded into a TEMP staging table through the
 same Arrow path as `meta.bulk_insert` (DuckDB scans the Arrow table, PostgreSQL gets
-COPY), then one LEFT JOIN on (measure_id, period, dimension, member) labels each row new,
-changed or unchanged. Nothing leaves the database but counts and a sample for the page,
+COPY), then one JOIN on (measure_id, period, dimension, member) labels each stored match changed
+or unchanged; the staged rows without a match are the new ones. Nothing leaves the database but counts and a sample for the page,
 so a million-row file previews as fast as it loads. Everything here runs inside the
 caller's transaction; a preview that is not committed leaves no trace.
 """
@@ -149,39 +149,41 @@ def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
 
 
 def drop_stage(conn: sa.Connection) -> None:
+    if conn.dialect.name == "duckdb":
+        try:
+            conn.connection.driver_connection.unregister("ingest_stage")
+        except Exception:  # noqa: BLE001, S110 - nothing registered: nothing to drop
+            pass
     for table in STAGE_TABLES:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")  # fixed identifiers, no values
 
 
 def stage(conn: sa.Connection, observations: pa.Table, targets: pa.Table) -> None:
-    """Load the rows into TEMP tables and build the diff table, inside the open transaction."""
+    """Load the rows into TEMP tables and build the diff table, inside the open transaction.
+    The stage stays until `drop_stage`: the commit inserts the new rows straight from it."""
     drop_stage(conn)
     _run(conn, "ingest_targets_stage_create")
     meta.bulk_insert(conn, "ingest_targets", targets)
     if conn.dialect.name == "duckdb" and observations.schema.equals(_OBS_SCHEMA):
-        # DuckDB scans the Arrow table in place: the diff reads it as `ingest_stage` without
-        # copying a million rows into a TEMP table first (NOT NULL holds by construction:
-        # observation_table fills text with '' and accepted rows have readable periods).
-        raw = conn.connection.driver_connection
-        raw.register("ingest_stage", observations)
-        try:
-            _run(conn, "ingest_diff_create")
-        finally:
-            raw.unregister("ingest_stage")
-        return
-    _run(conn, "ingest_stage_create")
-    meta.bulk_insert(conn, "ingest_stage", observations)
+        # DuckDB scans the Arrow table in place as `ingest_stage`, without copying a million
+        # rows into a TEMP table first (NOT NULL holds by construction: observation_table
+        # fills text with '' and accepted rows have readable periods).
+        conn.connection.driver_connection.register("ingest_stage", observations)
+    else:
+        _run(conn, "ingest_stage_create")
+        meta.bulk_insert(conn, "ingest_stage", observations)
     _run(conn, "ingest_diff_create")
 
 
 def diff(conn: sa.Connection, sample_rows: int = SAMPLE_ROWS) -> Preview:
     """Counts per status and a sample of new and changed rows (run after `stage`)."""
     counts = {"new": 0, "changed": 0, "unchanged": 0}
-    for status, n in _run(conn, "ingest_diff_counts").all():
-        counts[status] = int(n)
+    found = {status: int(n) for status, n in _run(conn, "ingest_diff_counts").all()}
+    counts.update(changed=found.get("changed", 0), unchanged=found.get("unchanged", 0))
+    counts["new"] = found.get("staged", 0) - counts["changed"] - counts["unchanged"]
     t = _run(conn, "ingest_targets_counts").one()
     counts.update(targets_new=int(t[0] or 0), targets_changed=int(t[1] or 0), targets_unchanged=int(t[2] or 0))
-    new = queries.fetch("ingest_diff_rows", None, conn=conn, status="new", limit=sample_rows)
+    new = queries.fetch("ingest_diff_new_rows", None, conn=conn, limit=sample_rows)
     changed = queries.fetch("ingest_diff_rows", None, conn=conn, status="changed", limit=sample_rows)
     keep = ["measure_id", "period", "dimension", "member"]
     return Preview(counts=counts,
