@@ -424,6 +424,8 @@ EXEMPT = {  # "module:function": why it takes no actor
     "metrics.access.sessions:end": "sign-out: holding the session's token is the authority to end it",
     "metrics.access.sessions:end_all": "inside users' checked writes (disable, reset) and a redeemed link",
     "metrics.access.users:redeem_password_link": "holding the one-time set-password link is the authority",
+    "metrics.ingest.changes:record": "inside ingest's transaction, after its check",
+    "metrics.ingest.changes:put_back": "inside rollback's transaction, after its check",
 }
 CHECKED_NAMES = {f"{fn.__module__}:{fn.__name__}" for fn in CHECKED}
 # Exempt writes the app itself makes, because they are how someone becomes (or stops being) an actor.
