@@ -34,7 +34,7 @@ class Upload:
     rows_changed: int
     status: str  # committed | rolled_back
     status_label: str  # "committed", "rolled back"
-    can_roll_back: bool  # a committed data upload (a measure registry is undone by loading the previous one)
+    can_roll_back: bool  # committed (data and measure-registry uploads alike; the rollback may still refuse)
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _upload(row: dict) -> Upload:
     return Upload(id=int(row["id"]), file_name=str(row["file_name"] or ""), when=_when(row["uploaded_at"]),
                   uploaded_by=by, layout=layout, rows_new=_int(row["rows_new"]),
                   rows_changed=_int(row["rows_changed"]), status=status, status_label=status.replace("_", " "),
-                  can_roll_back=status == "committed" and layout != "registry")
+                  can_roll_back=status == "committed")
 
 
 def history(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
