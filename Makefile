@@ -56,6 +56,7 @@ test: $(VENV)/.dev-installed chromium nginx lint
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.fetch --pg
 	$(PY) -m bench.ingest --pg
+	$(PY) -m bench.ingest_cli
 	$(PY) -m bench.overview
 
 # 1-20 Streamlit sessions against 1 and 2 app processes behind nginx (a temporary PostgreSQL schema
