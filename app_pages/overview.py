@@ -77,26 +77,6 @@ elif v.drafts_left_out:
     st.caption(f"{v.drafts_left_out} draft measures are left out until they are published.")
 if v.filtered:
     st.caption(f"Filtered: every figure below is of the {v.n_measures} measures these filters keep.")
-if v.staff:  # the council report counts every published measure, private goals included: staff only
-    with st.expander("Council report (PDF or Excel)"):
-        r1, r2, r3 = st.columns([2, 1, 1])
-        default = periods.label_of(v.data_as_of, "quarter") if v.data_as_of else ""
-        period = r1.text_input("Period", value=default, key="report_period",
-                               help="A canonical period label: 2018-03, 2018-Q1, 2018 or FY2019.")
-        fmt = r2.selectbox("Format", ["pdf", "xlsx"], key="report_format",
-                           format_func=lambda f: {"pdf": "PDF", "xlsx": "Excel"}[f])
-        if r3.button("Prepare report", key="report_prepare"):
-            try:
-                with st.spinner("Preparing the report (charts take a few seconds)..."):
-                    st.session_state["report_file"] = report_view.council_report(
-                        views.database_url(), views.actor(), period=period, fmt=fmt)
-            except MetricsError as exc:
-                st.error(text.md(str(exc)))
-        made = st.session_state.get("report_file")
-        if made is not None:
-            st.download_button(f"Download {made.name}", made.data, file_name=made.name, mime=made.mime,
-                               key="report_download")
-
 comp = v.composite
 moved, sign = overview_view.movement_words(v.movement_delta)
 left, right = st.columns([1, 2], gap="medium")
@@ -190,3 +170,23 @@ with st.expander(f"What is stale ({len(v.stale)})"):
                                     "name": st.column_config.TextColumn("Measure", width="medium"),
                                     "period": st.column_config.TextColumn("Latest", width="small"),
                                     "due": st.column_config.DateColumn("Next was due", width="small")})
+if v.staff:  # the council report counts every published measure, private goals included: staff only;
+    # it sits with the drill-down so the mayor's one screen keeps every goal above the fold
+    with st.expander("Council report (PDF or Excel)"):
+        r1, r2, r3 = st.columns([2, 1, 1])
+        default = periods.label_of(v.data_as_of, "quarter") if v.data_as_of else ""
+        period = r1.text_input("Period", value=default, key="report_period",
+                               help="A canonical period label: 2018-03, 2018-Q1, 2018 or FY2019.")
+        fmt = r2.selectbox("Format", ["pdf", "xlsx"], key="report_format",
+                           format_func=lambda f: {"pdf": "PDF", "xlsx": "Excel"}[f])
+        if r3.button("Prepare report", key="report_prepare"):
+            try:
+                with st.spinner("Preparing the report (charts take a few seconds)..."):
+                    st.session_state["report_file"] = report_view.council_report(
+                        views.database_url(), views.actor(), period=period, fmt=fmt)
+            except MetricsError as exc:
+                st.error(text.md(str(exc)))
+        made = st.session_state.get("report_file")
+        if made is not None:
+            st.download_button(f"Download {made.name}", made.data, file_name=made.name, mime=made.mime,
+                               key="report_download")

@@ -37,6 +37,8 @@ MATRIX = {  # action: (public, viewer, editor, admin)
     "write-narrative": (False, False, True, True),
     "view-audit": (False, False, False, True),
     "send-reminders": (False, False, True, True),
+    "publish-site": (False, False, False, True),
+    "council-report": (False, True, True, True),
 }
 
 

@@ -59,7 +59,7 @@ def test_an_uploaded_draft_goes_public_from_the_shell(run, seeded_url, tmp_path)
     res = run("measures", "set", "housing-navigators", "--goal", "reduce-homelessness", "--name", "Housing navigators",
               "--direction", "higher", "--public", "true", "--frequency", "quarter", url=url)
     assert res.returncode == 0, res.stderr
-    assert "goal_id: — → reduce-homelessness" in res.stdout and "name: housing-navigators → Housing navigators" in res.stdout
+    assert "goal_id: — → reduce-homelessness" in res.stdout and "name: Measure housing-navigators from new.csv → Housing navigators" in res.stdout
     assert run("measures", "publish", "housing-navigators", url=url).stdout.strip() == "published: housing-navigators"
     res = run("targets", "set", "housing-navigators", "--from", "2026-Q1", "--value", "20", "--tolerance", "10%",
               "--reason", "Council budget", url=url)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_overview_then_measure_show_homelessness(app_url, page):
     page.goto(app_url)
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Move people experiencing homelessness into stable housing")).to_be_visible()
+    expect(page.get_by_role("link", name="Move people experiencing homelessness into stable housing")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="City score")).to_be_visible()  # the card, not the chart title
     assert shot(page, "overview").stat().st_size > 10_000
 
