@@ -100,7 +100,9 @@ def cases() -> list[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory) -> str:
-    return make_db(f"duckdb:///{tmp_path_factory.mktemp('hostile') / 'city.duckdb'}")
+    """An initialised city with no measures: the arguments are what is hostile here, and commands
+    that do real work with a valid-looking argument (publish, report) stay quick."""
+    return make_db(f"duckdb:///{tmp_path_factory.mktemp('hostile') / 'city.duckdb'}", seeded=False)
 
 
 def _no_terminal() -> str:
