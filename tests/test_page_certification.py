@@ -213,10 +213,19 @@ def test_staff_see_the_hidden_goal_linked(linked_city, monkeypatch):
     assert goal_name(linked_city, "workforce") in set(goals_table["name"])
 
 
-def test_viewer_reads_history_without_an_editor_form(duck_city, monkeypatch):
+def test_viewer_reads_history_without_an_editor_form(seeded_url, monkeypatch):
     """Staff share cached views; the editor form is decided per reader, after an editor filled the cache."""
-    assert open_page(duck_city, monkeypatch, criterion="RDC-02").get("form")
-    at = open_page(duck_city, monkeypatch, as_actor=access.Actor("user", "vi", "viewer"), criterion="RDC-02")
+    assert open_page(seeded_url, monkeypatch, criterion="RDC-02").get("form")
+    password = "correct horse battery staple"
+    with db.writer(seeded_url) as conn:  # a real viewer account, signed in through the form
+        access.add_user(conn, "vi", "viewer", password, actor=access.LOCAL_ADMIN)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    at.text_input[0].input("vi")
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    at.query_params["criterion"] = "RDC-02"
+    at.switch_page(PAGE).run()
+    assert not at.exception
     assert not at.error
     assert any("field" in d.value.columns for d in at.dataframe)
     assert not at.get("form")
