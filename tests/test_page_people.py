@@ -21,6 +21,8 @@ def city(seeded_url, monkeypatch):
     monkeypatch.setenv("METRICS_DB_URL", seeded_url)
     monkeypatch.chdir(REPO)
     with db.writer(seeded_url) as conn:
+        # a private copy of the session's city: other modules may have made share links in it
+        conn.execute(schema.share_links.delete())
         access.add_user(conn, "ada", "admin", PW, actor=BOOT)
         access.add_user(conn, "ed", "editor", "correct horse battery staple", actor=BOOT)
     return seeded_url
