@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics import access
+from metrics.catalog._common import date_field
 from metrics.domain import certification
 from metrics.errors import InputError
 from metrics.store import meta, schema
@@ -179,20 +180,6 @@ def _ids(conn: sa.Connection, table: sa.Table, wanted: set[str]) -> set[str]:
     return {r[0] for r in conn.execute(sa.select(table.c.id).where(table.c.id.in_(sorted(wanted))))}
 
 
-def _as_date(value: object, errors: list[str]) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.append(f"Due date {str(value)[:40]!r} is not a date; use YYYY-MM-DD.")
-        return None
-
-
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -230,7 +217,7 @@ def set_status(conn: sa.Connection, code: str, status: str | None = None, owner:
         known_goal_ids=_ids(conn, schema.goals, wanted["goal"])) + errors
     if owner is not None and (not isinstance(owner, str) or len(owner) > OWNER_MAX_CHARS):
         errors.append(f"The owner must be text of at most {OWNER_MAX_CHARS} characters.")
-    due = _as_date(target_date, errors)
+    due = date_field(target_date, "Due date", errors)
     if len(actor.name) > OWNER_MAX_CHARS:
         errors.append(f"The user name must be text of at most {OWNER_MAX_CHARS} characters.")
     if errors:
