@@ -66,6 +66,24 @@ def test_a_rejected_value_writes_nothing_not_even_the_narrative(seeded_url):
     assert snapshot(seeded_url) == before
 
 
+def test_value_and_narrative_are_one_change_a_failed_narrative_leaves_no_value(seeded_url):
+    """The narrative is written in the value's transaction: when it cannot be written (here its table is
+    gone from this private copy), the value is not loaded either, and the owner is not left with half a step."""
+    from metrics.errors import MetricsError
+    from metrics.store import db
+
+    with db.writer(seeded_url) as conn:
+        conn.exec_driver_sql("ALTER TABLE narratives RENAME TO narratives_gone")
+    count = "SELECT COUNT(*) AS n FROM {}"
+    before = {t: sql_frame(count.format(t), seeded_url).iloc[0]["n"] for t in ("observations", "uploads")}
+    with pytest.raises(MetricsError):
+        catalog.enter_value(seeded_url, HH, "2026-Q4", "3,900", narrative="Winter push.", actor=ED)
+    assert {t: sql_frame(count.format(t), seeded_url).iloc[0]["n"] for t in before} == before
+    with db.writer(seeded_url) as conn:
+        conn.exec_driver_sql("ALTER TABLE narratives_gone RENAME TO narratives")
+    assert measure_view.build(seeded_url, ED, measure_id=HH).latest.period == "2026-Q3"
+
+
 class _SMTP(socketserver.StreamRequestHandler):
     """Just enough SMTP for smtplib: every message received is kept on the server."""
 

@@ -47,41 +47,49 @@ def set_narrative(url: str | None, measure_id: str, period: str, body: str, *, b
     {"changed": bool, "removed": bool, "warnings": [what rendering will neutralise]}.
     """
     access.ensure_allowed(actor, "write-narrative")
+    with db.writer(url) as conn:
+        return write_narrative(conn, measure_id, period, body, based_on=based_on, actor=actor)
+
+
+def write_narrative(conn: sa.Connection, measure_id: str, period: str, body: str | None, *,
+                    based_on: str | None = None, actor: access.Actor) -> dict:
+    """set_narrative inside the caller's transaction, so a typed value and its narrative are one change
+    (catalog.entry): a rejected narrative rolls the value back with it."""
+    access.ensure_allowed(actor, "write-narrative")
     errors: list[str] = []
     clean = text_field(body, "The narrative", errors, TEXT_MAX_CHARS) if body is not None else None
-    with db.writer(url) as conn:
-        m = _measure(conn, measure_id)
-        fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
-        try:
-            p = periods.parse(str(period), fsm)
-            if p.grain != m["frequency"]:
-                errors.append(f"{period!r} is not a period of '{m['name']}', which is reported "
-                              f"{FREQUENCY_LABELS.get(m['frequency'], m['frequency'])} "
-                              f"(e.g. {periods.label_of(p.end, m['frequency'], fsm)}).")
-        except periods.PeriodError as exc:
-            errors.append(f"{exc}.")
-        raise_if(errors)
-        n = schema.narratives
-        old = row(conn, n, measure_id=measure_id, period=str(period))
-        check_fresh(conn, f"The narrative of '{m['name']}' for {period}", "narrative", f"{measure_id}@{period}",
-                    old["updated_at"] if old else None, based_on)
-        key = (n.c.measure_id == measure_id, n.c.period == str(period))
-        if clean is None:
-            if old is None:
-                return {"changed": False, "removed": False, "warnings": []}
-            conn.execute(sa.delete(n).where(*key))
-            _record(conn, actor, "narrative-remove", "narrative", f"{measure_id}@{period}", {"old": old["body"]})
-            return {"changed": True, "removed": True, "warnings": []}
-        if old is not None and old["body"] == clean:
-            return {"changed": False, "removed": False, "warnings": text.markdown_problems(clean)}
-        stamp = now()
+    m = _measure(conn, measure_id)
+    fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
+    try:
+        p = periods.parse(str(period), fsm)
+        if p.grain != m["frequency"]:
+            errors.append(f"{period!r} is not a period of '{m['name']}', which is reported "
+                          f"{FREQUENCY_LABELS.get(m['frequency'], m['frequency'])} "
+                          f"(e.g. {periods.label_of(p.end, m['frequency'], fsm)}).")
+    except periods.PeriodError as exc:
+        errors.append(f"{exc}.")
+    raise_if(errors)
+    n = schema.narratives
+    old = row(conn, n, measure_id=measure_id, period=str(period))
+    check_fresh(conn, f"The narrative of '{m['name']}' for {period}", "narrative", f"{measure_id}@{period}",
+                old["updated_at"] if old else None, based_on)
+    key = (n.c.measure_id == measure_id, n.c.period == str(period))
+    if clean is None:
         if old is None:
-            conn.execute(sa.insert(n).values(measure_id=measure_id, period=str(period), body=clean,
-                                             updated_by=actor.name, updated_at=stamp))
-        else:
-            conn.execute(sa.update(n).where(*key).values(body=clean, updated_by=actor.name, updated_at=stamp))
-        _record(conn, actor, "narrative-set", "narrative", f"{measure_id}@{period}",
-                {"changed": {"body": [old["body"] if old else None, clean]}})
+            return {"changed": False, "removed": False, "warnings": []}
+        conn.execute(sa.delete(n).where(*key))
+        _record(conn, actor, "narrative-remove", "narrative", f"{measure_id}@{period}", {"old": old["body"]})
+        return {"changed": True, "removed": True, "warnings": []}
+    if old is not None and old["body"] == clean:
+        return {"changed": False, "removed": False, "warnings": text.markdown_problems(clean)}
+    stamp = now()
+    if old is None:
+        conn.execute(sa.insert(n).values(measure_id=measure_id, period=str(period), body=clean,
+                                         updated_by=actor.name, updated_at=stamp))
+    else:
+        conn.execute(sa.update(n).where(*key).values(body=clean, updated_by=actor.name, updated_at=stamp))
+    _record(conn, actor, "narrative-set", "narrative", f"{measure_id}@{period}",
+            {"changed": {"body": [old["body"] if old else None, clean]}})
     return {"changed": True, "removed": False, "warnings": text.markdown_problems(clean)}
 
 

@@ -171,7 +171,8 @@ def _rejected(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
 def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, actor: access.Actor,
            file_name: str | None = None, mapping: Mapping | None = None, options: dict[str, Any] | None = None,
            create_measures: bool = False, dry_run: bool = False,
-           on_wait: db.WaitCallback | None = None, on_progress: ProgressCallback | None = None) -> Outcome:
+           on_wait: db.WaitCallback | None = None, on_progress: ProgressCallback | None = None,
+           then: Callable[[sa.Connection, int], object] | None = None) -> Outcome:
     """Read, validate, preview and (unless `dry_run`) commit one file. Never raises for a bad
     file; database errors propagate after the transaction has been rolled back.
 
@@ -183,6 +184,10 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
     `on_wait(seconds, why)` is called while the commit waits for another writer (db.writer),
     so a page can show progress instead of appearing frozen. `on_progress(fraction, step)` is
     called as each step starts (read and check the file, compare with the database, write).
+
+    `then(conn, upload_id)` runs inside the commit's transaction once the upload is written, for a
+    change that is one step to its user (a typed value and its narrative): if it raises, the upload
+    is rolled back with it.
     """
     access.ensure_allowed(actor, "upload-csv")
     progress = on_progress or _no_progress
@@ -239,6 +244,8 @@ def ingest(source: str | Path | bytes | BinaryIO, url: str | None = None, *, act
             progress(0.8, f"Writing {preview.counts['new'] + preview.counts['changed']:,} values")
             upload_id = _commit(conn, out, preview, counts, used, user, drafts["id"].tolist() if len(drafts) else [])
             drop_stage(conn)
+            if then is not None:
+                then(conn, upload_id)
     except _DryRun as dry:
         out.status, out.preview = "preview", dry.preview
         out.counts = {**counts, **dry.preview.counts}
