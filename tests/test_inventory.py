@@ -48,6 +48,9 @@ def test_inventory_lists_every_measure_with_freshness_and_completeness(seeded_ur
     assert pd.isna(d["last_period"]) and not d["overdue"]
     assert t.loc[t["overdue"], "next_due"].map(lambda x: date.fromisoformat(x) < TODAY).all()
     assert v.n_overdue == int(v.owners["overdue"].sum()) and v.n_overdue > 0
+    o = v.owners.set_index("owner")  # an owner with nothing overdue reads "—", not "None"
+    assert (o.loc[o["overdue"] == 0, "oldest_due"] == "—").all() and (o["overdue"] == 0).any()
+    assert o.loc[o["overdue"] > 0, "oldest_due"].map(lambda x: date.fromisoformat(x) < TODAY).all()
     assert "'=cmd" in v.csv and "\n=cmd" not in v.csv and ",=cmd" not in v.csv
     assert pd.read_csv(__import__("io").StringIO(v.csv)).shape[0] == n
 

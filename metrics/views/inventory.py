@@ -95,4 +95,5 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
               .reset_index().sort_values(["overdue", "measures"], ascending=False).reset_index(drop=True))
     owners["overdue"] = owners["overdue"].astype(int)
     owners["incomplete"] = owners["incomplete"].astype(int)
+    owners["oldest_due"] = owners["oldest_due"].astype(object).where(owners["oldest_due"].notna(), "—")  # none overdue
     return InventoryView(version=version, today=day, table=table, owners=owners[OWNER_COLUMNS])
