@@ -51,12 +51,15 @@ if not v.public_base_url:
     st.warning("No public address is set, so new links use the address this browser sees, which the public may "
                "not be able to reach.")
 
+st.subheader("Create a link")
+goals = dict(v.goals)
+# outside the form, so choosing the scope redraws it: the goal picker is there only for a one-goal link
+scope_kind = st.radio("Scope", ["Whole public portal", "One goal"], horizontal=True, key="share_scope")
 with st.form("new-link"):
-    st.subheader("Create a link")
-    goals = dict(v.goals)
-    scope_kind = st.radio("Scope", ["Whole public portal", "One goal"], horizontal=True)
-    goal = st.selectbox("Goal", list(goals), format_func=lambda g: goals[g], disabled=not goals,
-                        help="Only public goals can be shared.")
+    goal = None
+    if scope_kind == "One goal":
+        goal = st.selectbox("Goal", list(goals), format_func=lambda g: goals[g], disabled=not goals,
+                            help="Only public goals can be shared.")
     expiry = st.selectbox("Expires after", list(EXPIRY), index=1)
     if st.form_submit_button("Create the link", type="primary"):
         scope = "portal" if scope_kind == "Whole public portal" else f"goal:{goal}"

@@ -115,6 +115,7 @@ def test_share_links_page_builds_the_url_from_the_public_address_and_revokes(cit
     next(t for t in at.text_input if t.label == "Public address of this dashboard").input(
         "https://performance.example.gov/")
     next(b for b in at.button if b.label == "Save address").click().run()
+    assert not [s for s in at.selectbox if s.label == "Goal"]  # a portal link has no goal to pick
     next(b for b in at.button if b.label == "Create the link").click().run()
     assert not at.error
     url = at.code[0].value
@@ -131,6 +132,13 @@ def test_share_links_page_builds_the_url_from_the_public_address_and_revokes(cit
     assert at.dataframe[0].value["state"].tolist() == ["revoked"]
     reader.run()  # the open public session's next interaction
     assert any("expired or been revoked" in e.value for e in reader.error)
+
+    at.radio(key="share_scope").set_value("One goal").run()
+    picker = next(s for s in at.selectbox if s.label == "Goal")
+    assert picker.options  # the public goals
+    next(b for b in at.button if b.label == "Create the link").click().run()
+    assert not at.error
+    assert at.dataframe[0].value["scope"].str.startswith("goal:").any()
 
 
 def test_sign_out_ends_the_session_and_wrong_passwords_are_throttled(city):
