@@ -43,6 +43,21 @@ def test_older_database_is_upgraded_in_place(request, tmp_path):
         assert sa.inspect(conn).has_table("users")
 
 
+def test_a_migration_merged_below_the_applied_version_still_runs(tmp_path, monkeypatch):
+    """Two branches add migrations 11 and 12; a database that ran 12 first must still get 11."""
+    url = f"duckdb:///{tmp_path / 'branches.duckdb'}"
+    late = (schema.LATEST_VERSION + 2, "second branch", lambda c: c.exec_driver_sql("CREATE TABLE late_t (x INT)"))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, late])
+    with db.writer(url, create=True) as conn:
+        meta.migrate(conn)
+    early = (schema.LATEST_VERSION + 1, "first branch", lambda c: c.exec_driver_sql("CREATE TABLE early_t (x INT)"))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS[:-1], early, late])
+    with db.writer(url) as conn:
+        assert meta.migrate(conn) == [early[0]]
+        assert meta.migrate(conn) == []
+        assert sa.inspect(conn).has_table("early_t") and meta.schema_version(conn) == late[0]
+
+
 def test_demo_city_has_the_promised_shape(city_url):
     m = queries.fetch("measures", STAFF, url=city_url)
     assert 110 <= len(m) <= 140

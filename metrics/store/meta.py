@@ -45,16 +45,31 @@ def get_meta(conn: sa.Connection, key: str, default: str | None = None) -> str |
     return row[0] if row else default
 
 
-def migrate(conn: sa.Connection, target: int | None = None) -> list[int]:
-    """Apply every migration newer than the database's version; returns those applied."""
+def applied_migrations(conn: sa.Connection) -> set[int]:
+    """The migrations this database has run. Kept as a set, not only the highest number: branches
+    developed side by side land in either order, and a migration numbered below one already applied
+    must still run. A database from before the set was kept has run every version up to its own."""
+    listed = get_meta(conn, "migrations_applied") if sa.inspect(conn).has_table("meta") else None
+    if listed is not None:
+        return {int(v) for v in listed.split(",") if v.strip()}
     current = schema_version(conn)
+    return {v for v, _d, _s in schema.MIGRATIONS if v <= current}
+
+
+def migrate(conn: sa.Connection, target: int | None = None) -> list[int]:
+    """Apply every migration the database has not run (up to `target`); returns those applied."""
+    done = applied_migrations(conn)
     applied = []
     for version, _desc, step in schema.MIGRATIONS:
-        if version <= current or (target is not None and version > target):
+        if version in done or (target is not None and version > target):
             continue
         step(conn)
-        set_meta(conn, "schema_version", str(version))
+        done.add(version)
+        set_meta(conn, "migrations_applied", ",".join(map(str, sorted(done))))
+        set_meta(conn, "schema_version", str(max(done)))
         applied.append(version)
+    if done and get_meta(conn, "migrations_applied") is None:  # an older database: start keeping the set
+        set_meta(conn, "migrations_applied", ",".join(map(str, sorted(done))))
     for key, value in SETTINGS_DEFAULTS.items():
         if get_meta(conn, key) is None:
             set_meta(conn, key, value)
