@@ -28,7 +28,8 @@ table = goals.assign(priority=goals["priority_id"].map(prio_names), public=goals
 st.dataframe(table[["priority", "name", "id", "owner", "target_date", "public", "n_measures"]], hide_index=True,
              width="stretch", column_config={"n_measures": st.column_config.NumberColumn("measures")})
 
-edit_tab, new_goal_tab, prio_tab = st.tabs(["Edit a goal", "New goal", "Priorities"])
+edit_tab, new_goal_tab, prio_tab = st.tabs(["Edit a goal", "New goal", "Priorities"], key="goal_tab",
+                                           on_change="rerun")  # a save's rerun stays on this tab
 with edit_tab:
     if goals.empty:
         st.info("No goals yet: create one in the New goal tab.")

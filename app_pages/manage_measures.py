@@ -68,8 +68,10 @@ if not new_tab_only:
         st.query_params.pop("measure", None)  # the measure is gone: the picker falls back to the first one
         manage.save(catalog.delete_measures, url, [mid], actor=who, done=f"Deleted {mid}.")
 
+# keyed and tracked, so saving a form (which reruns the page) leaves the editor on the tab they were in
 tabs = st.tabs(["New measure"] if new_tab_only else
-               ["Public preview", "Details", "Narratives", "Annotations", "New measure"])
+               ["Public preview", "Details", "Narratives", "Annotations", "New measure"],
+               key="measure_tab", on_change="rerun")
 
 if not new_tab_only:
     with tabs[0]:

@@ -62,6 +62,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     form.get_by_text("Public (shown on public links once published)").click()
     form.get_by_role("button", name="Save details").click()
     saved(page, "goal_id: — → street-outreach")
+    expect(page.get_by_role("tab", name="Details")).to_have_attribute("aria-selected", "true")  # still on it
 
     page.get_by_role("tab", name="Narratives").click()  # the latest period reported (2026-Q2) is picked
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save narrative"))
