@@ -27,7 +27,7 @@ METADATA = {"name": "name", "unit": "unit", "direction": "direction", "frequency
             "goal_id": "goal"}
 COLUMNS = ["measure_id", "name", "goal", "owner", "department", "source", "frequency", "last_period", "last_updated",
            "next_due", "overdue", "metadata", "missing", "state", "public"]
-OWNER_COLUMNS = ["owner", "measures", "overdue", "oldest_due", "incomplete"]
+OWNER_COLUMNS = ["owner", "overdue", "oldest_due", "measures", "incomplete"]  # what needs chasing first (phones)
 
 
 @dataclass(frozen=True)
