@@ -166,3 +166,11 @@ def row(conn: sa.Connection, table: sa.Table, **key) -> dict | None:
     cond = [table.c[k] == v for k, v in key.items()]
     found = conn.execute(sa.select(table).where(*cond)).mappings().first()
     return dict(found) if found else None
+
+
+def measure_row(conn: sa.Connection, measure_id: str) -> dict:
+    """The measure's row, or the one refusal every catalog write gives for an unknown id."""
+    m = row(conn, schema.measures, id=measure_id)
+    if m is None:
+        raise CatalogError(f"There is no measure {str(measure_id)[:100]!r}.")
+    return m

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from metrics import access
 from metrics.catalog._common import (
     TEXT_MAX_CHARS,
-    CatalogError,
     _record,
     check_fresh,
     date_field,
+    measure_row,
     now,
     raise_if,
     row,
@@ -29,13 +29,6 @@ from metrics.domain.vocabulary import FREQUENCY_LABELS
 from metrics.store import db, meta, schema
 
 ANNOTATION_MAX_CHARS = 200
-
-
-def _measure(conn: sa.Connection, measure_id: str) -> dict:
-    m = row(conn, schema.measures, id=measure_id)
-    if m is None:
-        raise CatalogError(f"There is no measure {str(measure_id)[:100]!r}.")
-    return m
 
 
 def set_narrative(url: str | None, measure_id: str, period: str, body: str, *, based_on: str | None = None,
@@ -58,7 +51,7 @@ def write_narrative(conn: sa.Connection, measure_id: str, period: str, body: str
     access.ensure_allowed(actor, "write-narrative")
     errors: list[str] = []
     clean = text_field(body, "The narrative", errors, TEXT_MAX_CHARS) if body is not None else None
-    m = _measure(conn, measure_id)
+    m = measure_row(conn, measure_id)
     fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
     try:
         p = periods.parse(str(period), fsm)
@@ -103,7 +96,7 @@ def annotate_measure(url: str | None, measure_id: str, on_date: date | str, body
         errors.append("An annotation needs a date (YYYY-MM-DD).")
     note = text_field(body, "The annotation", errors, ANNOTATION_MAX_CHARS, required=True)
     with db.writer(url) as conn:
-        _measure(conn, measure_id)
+        measure_row(conn, measure_id)
         raise_if(errors)
         a = schema.annotations
         new_id = conn.execute(sa.insert(a).values(measure_id=measure_id, on_date=when, body=note,

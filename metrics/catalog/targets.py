@@ -16,13 +16,12 @@ import sqlalchemy as sa
 
 from metrics import access
 from metrics.catalog._common import (
-    CatalogError,
     _record,
     check_fresh,
+    measure_row,
     now,
     number_field,
     raise_if,
-    row,
     text_field,
     version_of,
 )
@@ -60,9 +59,7 @@ def set_target(url: str | None, measure_id: str, from_period: str, value: object
     tol = parse_tolerance(tolerance, errors) if tolerance not in (None, "") else None
     why = text_field(reason, "The reason", errors, REASON_MAX_CHARS, required=True)
     with db.writer(url) as conn:
-        m = row(conn, schema.measures, id=measure_id)
-        if m is None:
-            raise CatalogError(f"There is no measure {str(measure_id)[:100]!r}.")
+        m = measure_row(conn, measure_id)
         fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
         start = None
         try:
