@@ -141,7 +141,8 @@ if not new_tab_only:
                 if st.form_submit_button("Save narrative", type="primary"):
                     manage.save(catalog.set_narrative, url, mid, period, body, based_on=token, form=narr_form,
                                 actor=who, done=lambda out: f"Narrative for {period} "
-                                + ("removed." if out["removed"] else "saved."), notes=lambda out: out["warnings"])
+                                + ("removed." if out["removed"] else "saved." if out["changed"]
+                                   else "unchanged: nothing to save."), notes=lambda out: out["warnings"])
         for r in v.narratives.itertuples():
             with st.expander(f"{r.period} — {text.shown(r.updated_by)}"):
                 st.markdown(r.shown)

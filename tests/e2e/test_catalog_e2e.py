@@ -56,6 +56,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     wait_for_app(page)
     expect(page.get_by_text("It has no goal: publishing needs one.")).to_be_visible()
     page.get_by_role("tab", name="Details").click()
+    wait_for_app(page)
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save details"))
     form.get_by_label("Name", exact=True).fill("Housing navigators")
     pick(page, "Goal", "Reach every rough sleeper (street-outreach)")
@@ -65,12 +66,16 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     expect(page.get_by_role("tab", name="Details")).to_have_attribute("aria-selected", "true")  # still on it
 
     page.get_by_role("tab", name="Narratives").click()  # the latest period reported (2026-Q2) is picked
+    wait_for_app(page)  # the tab is tracked: its rerun must finish before typing, or it redraws the empty form
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save narrative"))
-    form.get_by_label("Narrative").fill("Two **new hires** joined. <script>alert(1)</script>")
+    story = "Two **new hires** joined. <script>alert(1)</script>"
+    form.get_by_label("Narrative").fill(story)
+    expect(form.get_by_label("Narrative")).to_have_value(story)
     form.get_by_role("button", name="Save narrative").click()
     saved(page, "Narrative for 2026-Q2 saved.")
 
     page.get_by_role("tab", name="Annotations").click()
+    wait_for_app(page)
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Add annotation"))
     for part, typed in (("year", "2026"), ("month", "05"), ("day", "15")):  # a react-aria date field: one spinner each
         form.get_by_role("spinbutton", name=f"{part}, Date").click()
