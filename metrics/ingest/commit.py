@@ -148,7 +148,8 @@ def read_checked(raw: bytes, name: str, ctx: dict[str, Any], mapping: Mapping | 
     known = ctx["known"]
     if create_measures:
         grain, _ = _period_facts(frame, fsm)
-        drafts = draft_measures(frame, grain, set(known["id"]), name)
+        # bytes or a stream with no name: the draft's source is unknown ("—"), not "<bytes>"
+        drafts = draft_measures(frame, grain, set(known["id"]), None if name.startswith("<") else name)
         drafts, lines = metadata.fill_drafts(drafts, frame, name, frame.attrs.get("fields"))
         report.info["measure_details"] = lines
         known = pd.concat([known, drafts[["id", "frequency"]]], ignore_index=True)

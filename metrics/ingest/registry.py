@@ -108,7 +108,7 @@ def upsert_measures(conn: sa.Connection, rows: list[dict]) -> dict[str, int]:
 
 
 def draft_measures(actual_rows: pd.DataFrame, grains: pd.Series, known_ids: set[str],
-                   source_name: str) -> pd.DataFrame:
+                   source_name: str | None) -> pd.DataFrame:
     """Unknown measure ids in a file -> draft definitions: kind output, frequency = the
     grain most of its rows use, private. Returns columns id, name, unit, frequency, …"""
     rows = actual_rows.assign(_grain=grains)
