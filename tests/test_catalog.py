@@ -112,7 +112,7 @@ def test_bad_input_is_one_clear_sentence_and_writes_nothing(programme):
     catalog.add_link(url, "housed", "exits", actor=ED)
     refused(url, catalog.add_link, "exits", "housed", actor=ED, match="would make housed feed itself.*housed → exits → housed")
     refused(url, catalog.add_link, "housed", "beds", actor=ED, match="not an outcome")
-    refused(url, catalog.set_narrative, "housed", "2026-02", "text", actor=ED, match="not a period of")
+    refused(url, catalog.set_narrative, "housed", "2026-02", "text", actor=ED, match="is a month, but .Households housed. is reported quarterly.*2026-Q1")
     refused(url, catalog.annotate_measure, "housed", "02/01/2026", "x", actor=ED, match="not a date")
     refused(url, catalog.add_measure, "Bad Id!", {"name": "x", "kind": "output", "frequency": "month"}, actor=ED,
             match="is not an id")

@@ -13,6 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics import access
+from metrics.domain import periods
+from metrics.domain.vocabulary import FREQUENCY_LABELS
 from metrics.errors import InputError
 from metrics.store import meta, schema
 
@@ -174,3 +176,21 @@ def measure_row(conn: sa.Connection, measure_id: str) -> dict:
     if m is None:
         raise CatalogError(f"There is no measure {str(measure_id)[:100]!r}.")
     return m
+
+
+def measure_period(label: object, m: dict, fsm: int, errors: list[str]) -> periods.Period | None:
+    """`label` parsed as a period of measure `m`'s own frequency, or None with the reason in `errors`.
+
+    Narratives and targets are keyed by the measure's periods: "2026-03" for a quarterly measure would
+    be stored but never shown, so it is refused with an example in the right frequency."""
+    try:
+        p = periods.parse(str(label), fsm)
+    except periods.PeriodError as exc:
+        errors.append(f"{exc}.")
+        return None
+    if p.grain != m["frequency"]:
+        errors.append(f"{label!r} is a {p.grain.replace('_', ' ')}, but '{m['name']}' is reported "
+                      f"{FREQUENCY_LABELS.get(m['frequency'], m['frequency'])}: give a period in that "
+                      f"frequency (e.g. {periods.label_of(p.start, m['frequency'], fsm)}).")
+        return None
+    return p

@@ -18,14 +18,14 @@ from metrics.catalog._common import (
     _record,
     check_fresh,
     date_field,
+    measure_period,
     measure_row,
     now,
     raise_if,
     row,
     text_field,
 )
-from metrics.domain import periods, text
-from metrics.domain.vocabulary import FREQUENCY_LABELS
+from metrics.domain import text
 from metrics.store import db, meta, schema
 
 ANNOTATION_MAX_CHARS = 200
@@ -53,14 +53,7 @@ def write_narrative(conn: sa.Connection, measure_id: str, period: str, body: str
     clean = text_field(body, "The narrative", errors, TEXT_MAX_CHARS) if body is not None else None
     m = measure_row(conn, measure_id)
     fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
-    try:
-        p = periods.parse(str(period), fsm)
-        if p.grain != m["frequency"]:
-            errors.append(f"{period!r} is not a period of '{m['name']}', which is reported "
-                          f"{FREQUENCY_LABELS.get(m['frequency'], m['frequency'])} "
-                          f"(e.g. {periods.label_of(p.end, m['frequency'], fsm)}).")
-    except periods.PeriodError as exc:
-        errors.append(f"{exc}.")
+    measure_period(period, m, fsm, errors)
     raise_if(errors)
     n = schema.narratives
     old = row(conn, n, measure_id=measure_id, period=str(period))

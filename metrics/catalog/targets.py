@@ -18,6 +18,7 @@ from metrics import access
 from metrics.catalog._common import (
     _record,
     check_fresh,
+    measure_period,
     measure_row,
     now,
     number_field,
@@ -25,8 +26,6 @@ from metrics.catalog._common import (
     text_field,
     version_of,
 )
-from metrics.domain import periods
-from metrics.domain.vocabulary import FREQUENCY_LABELS
 from metrics.store import db, meta, schema
 
 REASON_MAX_CHARS = 500
@@ -61,17 +60,9 @@ def set_target(url: str | None, measure_id: str, from_period: str, value: object
     with db.writer(url) as conn:
         m = measure_row(conn, measure_id)
         fsm = int(meta.get_meta(conn, "fiscal_start_month", "7") or 7)
-        start = None
-        try:
-            p = periods.parse(str(from_period), fsm)
-            if p.grain != m["frequency"]:
-                errors.append(f"{from_period!r} is a {p.grain.replace('_', ' ')}, but '{m['name']}' is reported "
-                              f"{FREQUENCY_LABELS.get(m['frequency'], m['frequency'])}: give the first period in "
-                              f"that frequency (e.g. {periods.label_of(p.start, m['frequency'], fsm)}).")
-            start = p.start
-        except periods.PeriodError as exc:
-            errors.append(f"{exc}.")
+        p = measure_period(from_period, m, fsm, errors)
         raise_if(errors)
+        start = p.start
         check_fresh(conn, f"The targets of '{m['name']}'", "target", measure_id,
                     targets_version(conn, measure_id), based_on)
         t, h = schema.targets, schema.target_history
