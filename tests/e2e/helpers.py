@@ -57,6 +57,16 @@ def wait_for_app(page: Page, timeout: int = 60000) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def open_tab(page: Page, name: str) -> None:
+    """Click a tab and let the rerun a tracked tab (st.tabs on_change="rerun") starts finish: typing into
+    its form before then is lost when the rerun draws the form again (seen in CI under load)."""
+    tab = page.get_by_role("tab", name=name)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    page.wait_for_timeout(300)  # the rerun message goes out after the click; give it time to start
+    wait_for_app(page)
+
+
 def shot(page: Page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from metrics import access
 from metrics.ingest.commit import ingest
 from metrics.store import db
-from tests.e2e.helpers import shot, start_app, wait_for_app
+from tests.e2e.helpers import open_tab, shot, start_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 ADMIN = access.Actor("user", "ada", "admin")
@@ -44,7 +44,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     base, url = city
     page.goto(f"{base}/manage-goals")
     wait_for_app(page)
-    page.get_by_role("tab", name="New goal").click()
+    open_tab(page, "New goal")
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create goal"))
     form.get_by_label("Id (lower-case, hyphens)").fill("street-outreach")
     form.get_by_label("Name", exact=True).fill("Reach every rough sleeper")
@@ -55,8 +55,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     page.goto(f"{base}/manage-measures?measure=navigators")
     wait_for_app(page)
     expect(page.get_by_text("It has no goal: publishing needs one.")).to_be_visible()
-    page.get_by_role("tab", name="Details").click()
-    wait_for_app(page)
+    open_tab(page, "Details")
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save details"))
     form.get_by_label("Name", exact=True).fill("Housing navigators")
     pick(page, "Goal", "Reach every rough sleeper (street-outreach)")
@@ -65,8 +64,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     saved(page, "goal_id: — → street-outreach")
     expect(page.get_by_role("tab", name="Details")).to_have_attribute("aria-selected", "true")  # still on it
 
-    page.get_by_role("tab", name="Narratives").click()  # the latest period reported (2026-Q2) is picked
-    wait_for_app(page)  # the tab is tracked: its rerun must finish before typing, or it redraws the empty form
+    open_tab(page, "Narratives")  # the latest period reported (2026-Q2) is picked
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save narrative"))
     story = "Two **new hires** joined. <script>alert(1)</script>"
     form.get_by_label("Narrative").fill(story)
@@ -74,8 +72,7 @@ def test_an_uploaded_draft_goes_public_with_its_story(city, page):
     form.get_by_role("button", name="Save narrative").click()
     saved(page, "Narrative for 2026-Q2 saved.")
 
-    page.get_by_role("tab", name="Annotations").click()
-    wait_for_app(page)
+    open_tab(page, "Annotations")
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Add annotation"))
     for part, typed in (("year", "2026"), ("month", "05"), ("day", "15")):  # a react-aria date field: one spinner each
         form.get_by_role("spinbutton", name=f"{part}, Date").click()
