@@ -10,6 +10,7 @@ data, targets or notes changed are exported.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import warnings
@@ -40,9 +41,13 @@ def exporter() -> Iterator[None]:
         kaleido.stop_sync_server(silence_warnings=True)
 
 
-def figure_key(fig: go.Figure) -> str:
-    """The image's name: the same figure (data, layout, notes) always gets the same name."""
-    return hashlib.sha256(fig.to_json(engine="json").encode()).hexdigest()[:20]
+def _spec(fig: go.Figure) -> tuple[str, dict]:
+    """The figure at the image's size as plain JSON (copying a plotly Figure re-validates it, which
+    cost more than the export), and its name: the same figure always gets the same name."""
+    spec = json.loads(fig.to_json(engine="json"))
+    spec.setdefault("layout", {}).update(SVG_SIZE, autosize=False)
+    body = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()[:20], spec
 
 
 class SiteImages:
@@ -52,14 +57,13 @@ class SiteImages:
     def __init__(self, folder: Path, previous: Path | None) -> None:
         self.folder = folder / SITE_FOLDER
         self.previous = previous / SITE_FOLDER if previous is not None else None
-        self.pending: dict[str, go.Figure] = {}
+        self.pending: dict[str, dict] = {}
         self.reused = 0
         self.exported = 0
 
     def name_for(self, fig: go.Figure) -> str:
         """The site-relative path of the figure's SVG (taken from the previous site now, or queued)."""
-        fig = go.Figure(fig).update_layout(**SVG_SIZE, autosize=False)
-        key = figure_key(fig)
+        key, spec = _spec(fig)
         rel = f"{SITE_FOLDER}/{key}.svg"
         target = self.folder / f"{key}.svg"
         if target.exists() or key in self.pending:
@@ -73,16 +77,18 @@ class SiteImages:
                 shutil.copyfile(old, target)
             self.reused += 1
         else:
-            self.pending[key] = fig
+            self.pending[key] = spec
         return rel
 
     def export(self) -> None:
         if not self.pending:
             return
+        import plotly.io as pio
+
         with exporter():
-            for key, fig in self.pending.items():
+            for key, spec in self.pending.items():
                 tmp = self.folder / f".{key}.svg.tmp"
-                tmp.write_bytes(fig.to_image(format="svg", **SVG_SIZE))
+                tmp.write_bytes(pio.to_image(spec, format="svg", validate=False, **SVG_SIZE))
                 tmp.replace(self.folder / f"{key}.svg")
                 self.exported += 1
         self.pending.clear()
