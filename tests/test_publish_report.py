@@ -16,12 +16,17 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from metrics import access
+from metrics.catalog import notes
 from metrics.publish import report
 from metrics.store import db, schema
 from tests.conftest import REPO
 
 RAW_HTML = "<b>Bold claim</b> <script>alert(1)</script> & more"
 STAFF = access.Actor("user", "ana", "admin")
+WHY = "Exits rose after <i>coordinated entry</i> opened in January"
+WHY_MONTH = "Outreach doubled in February: two new street teams"
+NOTES = [("2017-07-12", "Coordinated entry launched"), ("2018-02-15", "Winter shelter surge"),
+         ("2018-06-01", "After the period: not in a Q1 report")]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +45,11 @@ def odd_city(tmp_path_factory, duck_city) -> str:
                      .values(narrative=RAW_HTML))
         conn.execute(sa.update(schema.measures).where(schema.measures.c.id == "homes-repaired")
                      .values(name="=HYPERLINK(\"http://evil\",\"homes\")", updated_at=datetime.now(UTC)))
+    notes.set_narrative(url, "households-stable-housing", "2018-Q1", WHY, actor=STAFF)
+    notes.set_narrative(url, "households-stable-housing", "2017-Q1", "Last year's story: not this report", actor=STAFF)
+    notes.set_narrative(url, "outreach-contacts", "2018-02", WHY_MONTH, actor=STAFF)
+    for day, body in NOTES:
+        notes.annotate_measure(url, "households-stable-housing", day, body, actor=STAFF)
     return url
 
 
@@ -71,6 +81,19 @@ def test_pdf_odd_input_is_a_sensible_document(pdf):
     assert '=HYPERLINK("http://evil","homes")' in flat  # text in a PDF, harmless
 
 
+def test_pdf_carries_narratives_and_numbered_annotations(pdf):
+    made, text, _ = pdf
+    flat = " ".join(text.split())
+    assert f"Households moved into stable housing, 2018-Q1. {WHY}" in flat  # raw HTML printed as text
+    assert WHY_MONTH in flat and "2018-02" in flat
+    assert "Last year's story" not in flat  # another period's narrative
+    assert "[1] 2017-07-12 (2017-Q3): Coordinated entry launched" in flat
+    assert "[2] 2018-02-15 (2018-Q1): Winter shelter surge" in flat
+    assert "After the period" not in flat
+    homeless = next(g for g in made.goals if g.id == "reduce-homelessness")
+    assert list(homeless.marks["label"]) == ["[1]", "[2]"] and homeless.chart_png
+
+
 def test_pdf_for_a_period_with_no_data(odd_city, tmp_path):
     made = report.write_report(tmp_path / "empty.pdf", period="1990-Q1", url=odd_city, actor=STAFF,
                                goal_id="reduce-homelessness")
@@ -92,6 +115,12 @@ def test_workbook_sheets_values_and_formulas(odd_city, tmp_path):
     hs = next(r for r in rows if r and r[1] == "Households moved into stable housing")
     assert hs[3] == "2018-Q1" and hs[4] == 3024 and hs[0] == "On track"
     assert any(r and r[0] == "Narrative" and r[1] == RAW_HTML for r in rows)
+    head = next(r for r in rows if r and r[0] == "status")
+    assert head[7] == "narrative" and hs[7] == WHY
+    outreach = next(r for r in rows if r and r[1] == "Outreach contacts")
+    assert outreach[7].endswith(WHY_MONTH)
+    assert ("[2]", "2018-02-15", "2018-Q1", "Winter shelter surge") in [tuple(r[:4]) for r in rows if r]
+    assert not any("After the period" in str(c) for r in rows for c in r if c)
     empty = next(wb[n] for n in wb.sheetnames if n.startswith("Plant more street trees"))
     assert any(r and r[0] == "Note" for r in empty.iter_rows(values_only=True))
     formulas = [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]

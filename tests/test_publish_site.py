@@ -18,7 +18,9 @@ import sys
 import pandas as pd
 import pytest
 
-from metrics.publish import site
+from metrics import access
+from metrics.catalog import notes
+from metrics.publish import images, site
 from tests.conftest import REPO, make_db
 from tests.test_visibility import (
     DRAFT,
@@ -30,6 +32,10 @@ from tests.test_visibility import (
     truth,
 )
 
+ADMIN = access.Actor("user", "ada", "admin")
+WHY = "Exits rose after <b>coordinated entry</b> opened"
+NOTES = [("2017-07-12", "Coordinated entry launched"), ("2018-02-15", "Winter shelter surge")]
+
 
 @pytest.fixture(scope="module", params=["duckdb", "postgresql"])
 def planted_url(request, tmp_path_factory) -> str:
@@ -37,7 +43,11 @@ def planted_url(request, tmp_path_factory) -> str:
         url = f"duckdb:///{tmp_path_factory.mktemp('pub') / 'city.duckdb'}"
     else:
         url = request.getfixturevalue("new_pg_schema")()
-    return plant(make_db(url))
+    url = plant(make_db(url))
+    notes.set_narrative(url, "households-stable-housing", "2018-Q1", WHY, actor=ADMIN)
+    for day, body in NOTES:
+        notes.annotate_measure(url, "households-stable-housing", day, body, actor=ADMIN)
+    return url
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +72,23 @@ def test_no_planted_secret_in_any_file(built):
     assert not problems, problems[:10]
     assert not (out / "measures" / f"{DRAFT}.html").exists()
     assert not (out / "goals" / f"{HIDDEN_GOAL}.html").exists()
+
+
+def test_charts_carry_numbered_notes_and_an_svg_fallback(built):
+    out, report = built
+    for rel in ("goals/reduce-homelessness.html", "measures/households-stable-housing.html"):
+        page = (out / rel).read_text()
+        assert "<strong>[1]</strong> 2017-07-12 (2017-Q3): Coordinated entry launched" in page, rel
+        assert "<strong>[2]</strong> 2018-02-15 (2018-Q1): Winter shelter surge" in page, rel
+        assert '"text":"[1]"' in page.replace(" ", "")  # the marker on the interactive chart
+        svg = page.split('<img src="../', 1)[1].split('"', 1)[0]
+        assert svg.startswith(images.SITE_FOLDER) and svg.endswith(".svg"), rel
+        drawn = (out / svg).read_text()
+        assert drawn.lstrip().startswith("<svg") and "[2]" in drawn and "Households moved into stable" in drawn
+    measure = (out / "measures" / "households-stable-housing.html").read_text()
+    assert "Why it moved" in measure and "Exits rose after &lt;b&gt;coordinated entry&lt;/b&gt; opened" in measure
+    charts = list((out / images.SITE_FOLDER).glob("*.svg"))
+    assert report.charts_exported == len(charts) > 100 and report.charts_reused == 0
 
 
 def test_open_data_round_trips_and_suppresses_small_counts(built, planted_url):
@@ -134,6 +161,9 @@ def test_rebuild_replaces_a_previous_site(built, planted_url):
     again = site.publish(out, planted_url)
     assert (out / "index.html").is_file() and not (out / "stale-page.html").exists()
     assert again.pages == first.pages
+    # nothing changed: every chart image comes from the previous site, none is drawn again
+    assert again.charts_exported == 0 and again.charts_reused == first.charts_exported
+    assert len(list((out / images.SITE_FOLDER).glob("*.svg"))) == first.charts_exported
     left = [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.suffix not in (".lock", ".log")]
     assert not left  # no build folders left
 

@@ -67,6 +67,11 @@ def plant(url: str) -> str:
             conn.execute(sa.insert(schema.targets).values(measure_id=mid, effective_from=date(2025, 1, 1),
                                                           effective_to=date(2025, 12, 31), value=600.0,
                                                           set_by="t", set_at=now, reason="planted"))
+            # what an editor wrote about it: only staff may read it, in any output
+            conn.execute(sa.insert(schema.narratives).values(measure_id=mid, period="2025-06", body="Planted Zq why",
+                                                             updated_by="ed", updated_at=now))
+            conn.execute(sa.insert(schema.annotations).values(measure_id=mid, on_date=date(2025, 6, 15),
+                                                              body="Planted Zq note", created_by="ed", created_at=now))
         conn.execute(sa.insert(schema.links).values(output_measure_id=DRAFT, outcome_measure_id="households-stable-housing",
                                                     lag_periods=0))
         version = conn.execute(sa.select(schema.wwc_standards.c.version).where(schema.wwc_standards.c.is_current)).scalar()

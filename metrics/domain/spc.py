@@ -69,6 +69,16 @@ def signals(values: pd.Series, baseline_n: int = 12) -> pd.DataFrame:
     return out
 
 
+def plain_sentence(verdict: tuple[bool, str] | None) -> str:
+    """is_real_change's verdict in words a resident reads without statistics ("within normal
+    variation", never "upper control limit"): what the public portal and the static site say."""
+    if verdict is None:
+        return "There are too few figures yet to tell a real change from normal ups and downs."
+    if verdict[0]:
+        return "The latest figure is outside this measure's usual range: likely a real change, not chance."
+    return "The latest figure is within normal variation: the usual ups and downs, not a real change."
+
+
 def is_real_change(values: pd.Series, baseline_n: int = 12) -> tuple[bool, str]:
     """Is the latest point a real signal or normal variation? Returns (signal, plain-language reason)."""
     v = values.dropna()

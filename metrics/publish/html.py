@@ -42,6 +42,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { display: inline-block; padding: 0 .4rem; border-left: .4rem solid; font-weight: 600; white-space: nowrap; }
 figure { margin: 1rem 0; }
 .chart { width: 100%; min-height: 22rem; }
+img.fallback { max-width: 100%; height: auto; }
+.marks ul { list-style: none; padding: 0; margin: .25rem 0 1rem; }
 details { margin: .5rem 0 1rem; }
 summary { cursor: pointer; color: var(--link); }
 .scroll { overflow-x: auto; }
@@ -80,7 +82,8 @@ def page(title: str, body: str, *, root: str, city: str, plotly: bool = False, c
          built: str = "") -> str:
     """A whole page. `root` is the relative path to the site root ('' or '../')."""
     head_extra = f'<link rel="canonical" href="{esc(canonical)}">' if canonical else ""
-    script = f'<script src="{root}assets/plotly.min.js"></script>' if plotly else ""
+    script = (f'<script src="{root}assets/plotly.min.js"></script>'
+              '<noscript><style>.chart-wrap { display: none; }</style></noscript>') if plotly else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -134,11 +137,26 @@ def table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], *, 
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
-def chart(fig_html: str, *, title: str, summary: str, as_of: str, table_html: str) -> str:
-    """A chart block: the interactive chart, its text alternative, "data as of", and the data table."""
+def chart(fig_html: str, *, title: str, summary: str, as_of: str, table_html: str, image: str | None = None,
+          notes: str = "") -> str:
+    """A chart block: the interactive chart, its text alternative, "data as of", its numbered notes,
+    the static image (shown without scripts, and linked), and the data table."""
+    picture = (f'<img src="{esc(image)}" alt="{esc(summary)}" width="900" height="420" class="fallback">'
+               if image else "")
+    link = f' <a href="{esc(image)}">The chart as an image (SVG)</a>.' if image else ""
     return (f'<figure><figcaption><strong>{esc(title)}</strong><br><span class="asof">Data as of {esc(as_of)}'
             f'</span></figcaption>'
             f'<div class="chart-wrap">{fig_html}</div>'
-            f'<p class="note">{esc(summary)}</p>'
-            f'<noscript><p>The interactive chart needs JavaScript; the table below has the same figures.</p></noscript>'
+            f'<noscript>{picture}<p>The interactive chart needs JavaScript; the table below has the same figures.'
+            f'</p></noscript>'
+            f'<p class="note">{esc(summary)}{link}</p>{notes}'
             f'<details><summary>Show the figures as a table</summary>{table_html}</details></figure>')
+
+
+def marks(numbered) -> str:
+    """A chart's numbered annotations spelled out under it ([1] date (period): text)."""
+    if numbered is None or numbered.empty:
+        return ""
+    items = "".join(f'<li><strong>{esc(m.label)}</strong> {esc(m.on_date)} ({esc(m.period)}): {esc(m.body)}</li>'
+                    for m in numbered.itertuples(index=False))
+    return f'<div class="marks"><p class="note">Notes on the chart</p><ul>{items}</ul></div>'

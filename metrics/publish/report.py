@@ -16,9 +16,7 @@ label, an unknown goal, an output that is neither .pdf nor .xlsx.
 from __future__ import annotations
 
 import io
-import os
 import time
-import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,12 +32,13 @@ from metrics.errors import InputError
 from metrics.views import base
 from metrics.views import certification as cert_view
 from metrics.views import goal as goal_view
+from metrics.views import notes as notes_view
 from metrics.views import opendata as opendata_view
 from metrics.views import overview as overview_view
 
-MEASURE_COLUMNS = ["status", "measure", "kind", "period", "actual", "target", "unit"]
+MEASURE_COLUMNS = ["status", "measure", "kind", "period", "actual", "target", "unit", "narrative"]
+NARRATIVE_COLUMNS = ["measure_id", "measure", "period", "body"]
 RAW_COLUMNS = ["measure_id", "measure_name", "unit", "period", "period_end", "dimension", "member", "value"]
-BROWSER = "/usr/bin/chromium"
 
 
 class ReportError(InputError):
@@ -62,6 +61,8 @@ class GoalSection:
     outcome_direction: str = "higher"
     key_number: str | None = None
     chart_png: bytes | None = None
+    marks: pd.DataFrame | None = None  # the outcome's annotations on the chart, numbered (notes.MARK_COLUMNS)
+    narratives: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NARRATIVE_COLUMNS))
 
 
 @dataclass
@@ -86,16 +87,39 @@ class Report:
         return f"wrote the {self.period} report ({what}) to {self.out} in {self.seconds:.1f}s"
 
 
-def _measure_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def _narratives(frame: pd.DataFrame, notes: notes_view.Notes, start: pd.Timestamp, day: date) -> pd.DataFrame:
+    """Each measure's "why it moved" for the report: the narratives of periods within the report's
+    period, and the one of the period its row shows (a measure that reported earlier), oldest first."""
+    rows = []
+    for mid, name, period in zip(frame["measure_id"], frame["name"], frame["period"], strict=True):
+        mine = notes.narratives_of(str(mid), start, day)
+        shown = notes.narratives[(notes.narratives["measure_id"] == str(mid))
+                                 & (notes.narratives["period"] == str(period))]
+        for n in pd.concat([shown, mine]).drop_duplicates("period").sort_values("period_end").itertuples():
+            rows.append((str(mid), text.shown(name), n.period, n.body))
+    return pd.DataFrame(rows, columns=NARRATIVE_COLUMNS)
+
+
+def _narrative_cell(measure_id: str, period: object, said: pd.DataFrame) -> str | None:
+    """The workbook's narrative column: the body, prefixed with its period when it is not the row's."""
+    mine = said[said["measure_id"] == str(measure_id)]
+    if mine.empty:
+        return None
+    return "\n".join(b if p == period else f"{p}: {b}" for p, b in zip(mine["period"], mine["body"], strict=True))
+
+
+def _measure_rows(frame: pd.DataFrame, said: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=MEASURE_COLUMNS)
+    names = frame["name"].map(text.shown)
     return pd.DataFrame({
         "status": [STATUSES[s].label if s in STATUSES else str(s) for s in frame["status"]],
-        "measure": frame["name"].map(text.shown), "kind": frame["kind"].map(text.shown),
+        "measure": names, "kind": frame["kind"].map(text.shown),
         "period": frame["period"].map(text.shown),
         "actual": pd.to_numeric(frame["actual"], errors="coerce"),
         "target": pd.to_numeric(frame["target"], errors="coerce"),
-        "unit": frame["unit"].map(lambda u: "" if u is None or (not isinstance(u, str) and pd.isna(u)) else u)})
+        "unit": frame["unit"].map(lambda u: "" if u is None or (not isinstance(u, str) and pd.isna(u)) else u),
+        "narrative": [_narrative_cell(m, p, said) for m, p in zip(frame["measure_id"], frame["period"], strict=True)]})
 
 
 def build(url: str | sa.Connection | None, period: str, actor: access.Actor, goal_id: str | None = None) -> Report:
@@ -113,15 +137,18 @@ def build(url: str | sa.Connection | None, period: str, actor: access.Actor, goa
         if goal_id and goal_id not in first.goals:
             raise ReportError(f"there is no goal '{goal_id}' to report on (see `python -m metrics goals list`)")
         ids = [goal_id] if goal_id else list(first.goals)
+        notes = notes_view.read(r)
+        start = pd.Timestamp(periods.parse(period, cfg.fiscal_start_month).start)
         status = ov.status[ov.status["state"].fillna("published") == "published"] if not ov.status.empty \
             else ov.status
         sections = []
         for gid in ids:
             g = goal_view.build(conn, actor, cfg, goal_id=gid)
             mine = status[status["goal_id"] == gid] if not status.empty else status
+            said = _narratives(mine, notes, start, day) if not mine.empty else pd.DataFrame(columns=NARRATIVE_COLUMNS)
             sec = GoalSection(id=gid, name=g.goal.name, priority=g.goal.priority or "", statement=g.goal.statement,
                               narrative=g.goal.narrative, target_date=g.goal.target_date,
-                              measures=_measure_rows(mine))
+                              measures=_measure_rows(mine, said), narratives=said)
             if g.outcome is not None:
                 hist = g.outcome.history
                 hist = hist[pd.to_datetime(hist["period_end"]) <= pd.Timestamp(day)].reset_index(drop=True)
@@ -129,6 +156,8 @@ def build(url: str | sa.Connection | None, period: str, actor: access.Actor, goa
                     sec.outcome_name, sec.outcome_unit = g.outcome.name, g.outcome.unit
                     sec.outcome_history, sec.outcome_targets = hist, g.outcome.targets
                     sec.outcome_direction = g.outcome.direction
+                    sec.marks = notes_view.numbered(notes.annotations_of(g.outcome.id), hist["period"],
+                                                    g.outcome.frequency, cfg.fiscal_start_month, until=day)
                     last = hist.iloc[-1]
                     sec.key_number = (f"{last['period']}: {text.number(float(last['value']), g.outcome.unit)}")
             sections.append(sec)
@@ -140,7 +169,6 @@ def build(url: str | sa.Connection | None, period: str, actor: access.Actor, goa
                                 "needed_for_next": a.needed_for_next,
                                 "by_status": {WWC_STATUS_LABELS[k]: int((cert.criteria["status"] == k).sum())
                                               for k in WWC_STATUS_LABELS}}
-    start = pd.Timestamp(periods.parse(period, cfg.fiscal_start_month).start)
     raw = data.rows
     published = set(status["measure_id"]) if not status.empty else set()
     keep = raw["measure_id"].isin(published) & raw["period_end"].notna()
@@ -163,23 +191,17 @@ def render_charts(report: Report) -> None:
     todo = [s for s in report.goals if s.outcome_history is not None]
     if not todo:
         return
-    import kaleido
+    from metrics.publish import images
 
-    if not os.environ.get("BROWSER_PATH") and Path(BROWSER).exists():
-        os.environ["BROWSER_PATH"] = BROWSER
-    kaleido.start_sync_server(silence_warnings=True)
-    try:
+    with images.exporter():
         for s in todo:
+            marks = None if s.marks is None else s.marks.assign(body=s.marks["label"])  # [1] on the chart
             fig = charts.history_chart(s.outcome_history, s.outcome_targets, s.outcome_name, s.outcome_unit,
-                                       s.outcome_direction)
+                                       s.outcome_direction, annotations=marks)
             fig.update_layout(title={"text": f"{text.html_text(s.outcome_name)}: actual and target, to "
                                              f"{report.period}"}, width=900, height=380,
                               yaxis_title=text.html_text(s.outcome_unit), margin={"l": 10, "r": 10, "t": 80, "b": 10})
-            with warnings.catch_warnings():  # plotly notes that per-call options go unused with a shared server
-                warnings.simplefilter("ignore", UserWarning)
-                s.chart_png = fig.to_image(format="png", width=900, height=380, scale=2)
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+            s.chart_png = fig.to_image(format="png", width=900, height=380, scale=2)
 
 
 # ------------------------------------------------------------------------------------------- writers

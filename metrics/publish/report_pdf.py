@@ -68,6 +68,27 @@ def _measures_table(frame: pd.DataFrame) -> Table:
     return t
 
 
+def _marks_list(marks: pd.DataFrame | None) -> list:
+    """The chart's numbered annotations spelled out under it: "[1] 2018-02-15 (2018-Q1): text"."""
+    if marks is None or marks.empty:
+        return []
+    out: list = [Paragraph("Notes on the chart", SMALL)]
+    for m in marks.itertuples(index=False):
+        out.append(Paragraph(f"<b>{esc(m.label)}</b> {esc(m.on_date)} ({esc(m.period)}): {esc(m.body)}", SMALL))
+    return out
+
+
+def _why_it_moved(said: pd.DataFrame) -> list:
+    """Each measure's narrative for the period, as typed (raw HTML or Markdown prints as written)."""
+    if said.empty:
+        return []
+    out: list = [Paragraph("Why it moved", H3)]
+    for n in said.itertuples(index=False):
+        out.append(Paragraph(f"<b>{esc(n.measure)}, {esc(n.period)}.</b> {esc(n.body)}", BODY))
+        out.append(Spacer(1, 3))
+    return out
+
+
 def _footer(canvas, doc) -> None:
     canvas.saveState()
     canvas.setFont("Helvetica", 8)
@@ -123,6 +144,7 @@ def render(report) -> bytes:
             head.append(Paragraph(f"<b>{esc(g.outcome_name)}</b> — {esc(g.key_number)}", BODY))
         if g.chart_png:
             head.append(Image(io.BytesIO(g.chart_png), width=174 * mm, height=174 * mm * 380 / 900))
+            head += _marks_list(g.marks)
         story.append(KeepTogether(head))
         if g.narrative:
             story.append(Paragraph("What happened and what we are doing", H3))
@@ -132,6 +154,7 @@ def render(report) -> bytes:
         else:
             story.append(Spacer(1, 4))
             story.append(_measures_table(g.measures))
+            story += _why_it_moved(g.narratives)
     if not report.goals:
         story.append(_p("There are no goals to report on."))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -58,6 +58,25 @@ def _frame(ws, frame: pd.DataFrame, start_note: list[list[object]] | None = None
         ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
 
 
+def _notes(ws, g) -> None:
+    """Under the measures: the chart's numbered annotations, then every narrative of the period in full."""
+    rows: list[list[object]] = []
+    if g.marks is not None and not g.marks.empty:
+        rows += [[], [f"Notes on the {g.outcome_name} chart"], ["Note", "Date", "Period", "Text"]]
+        rows += [[m.label, m.on_date.isoformat(), m.period, m.body] for m in g.marks.itertuples(index=False)]
+    if not g.narratives.empty:
+        rows += [[], ["Why it moved"], ["Measure", "Period", "Narrative"]]
+        rows += [[n.measure, n.period, n.body] for n in g.narratives.itertuples(index=False)]
+    if not rows:
+        return
+    start = ws.max_row + 1
+    _put(ws, rows)
+    for r in ws.iter_rows(min_row=start):
+        if r[0].value in ("Note", "Measure") or (r[0].value and all(c.value is None for c in r[1:])):
+            for c in r:
+                c.font = Font(bold=True)
+
+
 def render(report, out: BinaryIO) -> None:
     wb = Workbook()
     ws = wb.active
@@ -91,6 +110,7 @@ def render(report, out: BinaryIO) -> None:
             note.append(["Note", "This goal has no published measures yet."])
         note.append([])
         _frame(sheet, g.measures, note)
+        _notes(sheet, g)
         sheet["A1"].font = Font(bold=True, size=13)
     raw = wb.create_sheet("Raw data")
     _frame(raw, report.raw)

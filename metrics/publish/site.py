@@ -35,12 +35,13 @@ import sqlalchemy as sa
 
 from metrics import access
 from metrics.charts import dashboards as charts
-from metrics.domain import spc, text
+from metrics.domain import periods, spc, text
 from metrics.domain.vocabulary import DIRECTION_LABELS, KIND_LABELS, STATUSES
 from metrics.errors import InputError
-from metrics.publish import html, opendata
+from metrics.publish import html, images, opendata
 from metrics.views import base
 from metrics.views import goal as goal_view
+from metrics.views import notes as notes_view
 from metrics.views import opendata as opendata_view
 from metrics.views import overview as overview_view
 
@@ -62,10 +63,13 @@ class SiteReport:
     bytes: int
     seconds: float
     version: int
+    charts_exported: int = 0  # chart images drawn in this build
+    charts_reused: int = 0  # taken unchanged from the previous site
 
     def summary(self) -> str:
         return (f"published {self.pages:,} pages and {self.files - self.pages:,} other files "
-                f"({self.bytes / 1e6:,.1f} MB) to {self.out} in {self.seconds:.1f}s (data version {self.version})")
+                f"({self.bytes / 1e6:,.1f} MB) to {self.out} in {self.seconds:.1f}s (data version {self.version}; "
+                f"chart images: {self.charts_exported:,} drawn, {self.charts_reused:,} reused)")
 
 
 def check_base_url(base_url: str | None) -> str | None:
@@ -100,6 +104,36 @@ def _fig_html(fig, div_id: str) -> str:
                        default_height="22rem", default_width="100%")
 
 
+def _chart_block(fig, div_id: str, pics: images.SiteImages | None, root: str, marks: pd.DataFrame, **kw) -> str:
+    """The interactive chart with its static SVG (named before the page's layout changes) and notes."""
+    image = root + pics.name_for(fig) if pics is not None else None
+    return html.chart(_fig_html(fig, div_id), image=image, notes=html.marks(marks), **kw)
+
+
+def _numbered(notes: notes_view.Notes | None, measure_id: str, history: pd.DataFrame, frequency: str | None,
+              fsm: int) -> pd.DataFrame:
+    if notes is None or history.empty:
+        return pd.DataFrame(columns=notes_view.MARK_COLUMNS)
+    grain = frequency or periods.grain_of(str(history["period"].iloc[0]))
+    return notes_view.numbered(notes.annotations_of(measure_id), history["period"], grain, fsm)
+
+
+def _on_chart(marks: pd.DataFrame) -> pd.DataFrame | None:
+    """The chart carries the short [n] markers; the list under it has the text."""
+    return None if marks.empty else marks.assign(body=marks["label"])
+
+
+def _why(notes: notes_view.Notes | None, measure_id: str, most: int = 4) -> str:
+    """The measure's latest narratives ("why it moved"), as text, newest first."""
+    if notes is None:
+        return ""
+    said = notes.narratives_of(measure_id).iloc[::-1].head(most)
+    if said.empty:
+        return ""
+    return "<h2>Why it moved</h2>" + "".join(f"<p><strong>{html.esc(n.period)}.</strong> {html.esc(n.body)}</p>"
+                                             for n in said.itertuples(index=False))
+
+
 def _history_table(history: pd.DataFrame, targets: pd.DataFrame, unit: str, caption: str) -> str:
     steps = charts.target_steps(history, targets) if not targets.empty else None
     rows = []
@@ -123,15 +157,6 @@ def _history_summary(name: str, unit: str, direction: str, history: pd.DataFrame
     if status in STATUSES:
         out += f" ({STATUSES[status].label.lower()})"
     return out + "."
-
-
-def _plain_change(verdict: tuple[bool, str] | None) -> str:
-    """The control-chart verdict in plain words (no statistics jargon for the public)."""
-    if verdict is None:
-        return "There are too few figures yet to tell a real change from normal ups and downs."
-    if verdict[0]:
-        return "The latest figure is outside this measure's usual range: likely a real change, not chance."
-    return "The latest figure is within normal variation: the usual ups and downs, not a real change."
 
 
 def _goal_rows(frame: pd.DataFrame, root: str) -> list[tuple[str, ...]]:
@@ -184,7 +209,8 @@ def goals_index(goals: list[tuple[goal_view.GoalView, pd.DataFrame]], city: str,
     return html.page("Goals", body, root="../", city=city, built=built)
 
 
-def goal_page(g: goal_view.GoalView, card_rows: pd.DataFrame, city: str, as_of: str, built: str) -> str:
+def goal_page(g: goal_view.GoalView, card_rows: pd.DataFrame, city: str, as_of: str, built: str,
+              notes: notes_view.Notes | None = None, pics: images.SiteImages | None = None, fsm: int = 7) -> str:
     goal = g.goal
     parts = [f"<h1>{html.esc(goal.name)}</h1>"]
     if goal.priority:
@@ -199,16 +225,17 @@ def goal_page(g: goal_view.GoalView, card_rows: pd.DataFrame, city: str, as_of: 
         parts.append(f"<p>{html.esc(g.projection.sentence)}</p>")
     if g.outcome is not None and not g.outcome.history.empty:
         s = g.outcome
-        fig = charts.history_chart(s.history, s.targets, s.name, s.unit, s.direction)
+        marks = _numbered(notes, s.id, s.history, s.frequency, fsm)
+        fig = charts.history_chart(s.history, s.targets, s.name, s.unit, s.direction, annotations=_on_chart(marks))
         latest_t = charts.target_steps(s.history, s.targets)["target"].iloc[-1] if not s.targets.empty else None
         status = None
         if not card_rows.empty and s.id in set(card_rows["measure_id"]):
             status = str(card_rows.loc[card_rows["measure_id"] == s.id, "status"].iloc[0])
         parts.append("<h2>The outcome</h2>")
-        parts.append(html.chart(_fig_html(fig, f"chart-{s.id}"), title=f"{s.name} ({s.unit})",
-                                summary=_history_summary(s.name, s.unit, s.direction, s.history, latest_t, status),
-                                as_of=as_of, table_html=_history_table(s.history, s.targets, s.unit,
-                                                                       f"{s.name} by period")))
+        parts.append(_chart_block(fig, f"chart-{s.id}", pics, "../", marks, title=f"{s.name} ({s.unit})",
+                                  summary=_history_summary(s.name, s.unit, s.direction, s.history, latest_t, status),
+                                  as_of=as_of, table_html=_history_table(s.history, s.targets, s.unit,
+                                                                         f"{s.name} by period")))
     elif g.no_outcome:
         parts.append("<p>This goal has no outcome measure yet: it reports activity, not results for residents.</p>")
     parts.append("<h2>Measures</h2>")
@@ -222,7 +249,8 @@ def goal_page(g: goal_view.GoalView, card_rows: pd.DataFrame, city: str, as_of: 
 
 
 def measure_page(m, obs: pd.DataFrame, targets: pd.DataFrame, status_row: pd.Series | None,
-                 city: str, as_of: str, suppress_below: int, built: str) -> str:
+                 city: str, as_of: str, suppress_below: int, built: str, notes: notes_view.Notes | None = None,
+                 pics: images.SiteImages | None = None, fsm: int = 7) -> str:
     """One measure from the open data (dictionary row `m`, its rows, its targets): the same figures
     a resident can download, so the page and the files can't disagree."""
     unit = "" if not isinstance(m.unit, str) else m.unit
@@ -238,13 +266,17 @@ def measure_page(m, obs: pd.DataFrame, targets: pd.DataFrame, status_row: pd.Ser
                      f"{html.esc(last['period'])}; target {_num(target, unit)}.</p>")
         verdict = (spc.is_real_change(history["value"].astype(float)) if len(history) >= spc.MIN_SPC_POINTS
                    else None)
-        parts.append(f"<p>{html.esc(_plain_change(verdict))}</p>")
+        parts.append(f"<p>{html.esc(spc.plain_sentence(verdict))}</p>")
         direction = "lower" if str(m.direction).startswith("lower") else "higher"
-        fig = charts.history_chart(history, targets, m.name, unit, direction)  # no control limits for the public
-        parts.append(html.chart(_fig_html(fig, "chart-history"), title=f"{m.name} ({unit})" if unit else m.name,
-                                summary=_history_summary(m.name, unit, direction, history, target, status),
-                                as_of=as_of, table_html=_history_table(history, targets, unit,
-                                                                       f"{m.name} by period")))
+        marks = _numbered(notes, m.measure_id, history, None, fsm)
+        fig = charts.history_chart(history, targets, m.name, unit, direction,  # no control limits for the public
+                                   annotations=_on_chart(marks))
+        parts.append(_chart_block(fig, "chart-history", pics, "../", marks,
+                                  title=f"{m.name} ({unit})" if unit else m.name,
+                                  summary=_history_summary(m.name, unit, direction, history, target, status),
+                                  as_of=as_of, table_html=_history_table(history, targets, unit,
+                                                                         f"{m.name} by period")))
+        parts.append(_why(notes, m.measure_id))
     else:
         parts.append("<p>No figures have been reported for this measure yet.</p>")
     parts_of = obs[obs["dimension"] != ""]
@@ -309,6 +341,7 @@ class _Content:
     overview: overview_view.OverviewView
     data: opendata_view.OpenData
     goals: list[tuple[goal_view.GoalView, pd.DataFrame]]
+    notes: notes_view.Notes | None = None
 
 
 def read_content(url: str | sa.Connection | None, today: date | None = None) -> _Content:
@@ -321,12 +354,17 @@ def read_content(url: str | sa.Connection | None, today: date | None = None) -> 
         cards = {c.id: c.measures for s in ov.sections for c in s.goals}
         empty = pd.DataFrame(columns=overview_view.MEASURE_COLUMNS)
         goals = [(goal_view.build(conn, PUBLIC, cfg, goal_id=gid), cards.get(gid, empty)) for gid in first.goals]
-        return _Content(settings=cfg, version=r.version, overview=ov, data=data, goals=goals)
+        return _Content(settings=cfg, version=r.version, overview=ov, data=data, goals=goals,
+                        notes=notes_view.read(r))
 
 
-def render(content: _Content, folder: Path, base_url: str | None = None) -> int:
-    """Write every page and file into `folder` (new, empty); returns the data version shown."""
+def render(content: _Content, folder: Path, base_url: str | None = None,
+           previous: Path | None = None) -> images.SiteImages:
+    """Write every page and file into `folder` (new, empty); chart images of `previous` (the site being
+    replaced) are reused where the chart did not change. Returns the build's images (what was drawn)."""
     cfg, version, ov, data = content.settings, content.version, content.overview, content.data
+    pics = images.SiteImages(folder, previous)
+    fsm = cfg.fiscal_start_month
     as_of = str(ov.data_as_of or "—")
     built = f"Built {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC from data version {version}."
     (folder / "assets").mkdir(parents=True)
@@ -338,7 +376,8 @@ def render(content: _Content, folder: Path, base_url: str | None = None) -> int:
     _write(folder / "data.html", data_page(data, base_url, built))
     status = ov.status.set_index("measure_id") if not ov.status.empty else pd.DataFrame()
     for g, rows in content.goals:
-        _write(folder / "goals" / f"{g.goal.id}.html", goal_page(g, rows, cfg.city_name, as_of, built))
+        _write(folder / "goals" / f"{g.goal.id}.html", goal_page(g, rows, cfg.city_name, as_of, built, content.notes,
+                                                                  pics, fsm))
     by_measure = dict(tuple(data.rows.groupby("measure_id", sort=False)))
     targets_of = dict(tuple(data.targets.groupby("measure_id", sort=False)))
     empty_obs, empty_t = data.rows.iloc[0:0], data.targets.iloc[0:0]
@@ -346,10 +385,11 @@ def render(content: _Content, folder: Path, base_url: str | None = None) -> int:
         row = status.loc[m.measure_id] if m.measure_id in status.index else None
         _write(folder / "measures" / f"{m.measure_id}.html",
                measure_page(m, by_measure.get(m.measure_id, empty_obs), targets_of.get(m.measure_id, empty_t), row,
-                            cfg.city_name, as_of, data.suppress_below, built))
+                            cfg.city_name, as_of, data.suppress_below, built, content.notes, pics, fsm))
+    pics.export()
     (folder / MARKER).write_text(json.dumps({"version": version, "built_at": datetime.now(UTC).isoformat(),
                                              "base_url": base_url}), encoding="utf-8")
-    return version
+    return pics
 
 
 _RENAME_EXCHANGE = 2
@@ -404,7 +444,7 @@ def publish(out: str | Path, url: str | None = None, base_url: str | None = None
             content = read_content(url, today)
             if base_url is None and content.settings.public_base_url:
                 base_url = check_base_url(content.settings.public_base_url)
-            version = render(content, new, base_url)
+            pics = render(content, new, base_url, previous=out if (out / MARKER).is_file() else None)
             swap_in(new, out)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
@@ -412,4 +452,4 @@ def publish(out: str | Path, url: str | None = None, base_url: str | None = None
     files = [p for p in out.rglob("*") if p.is_file()]
     return SiteReport(out=out, pages=sum(1 for p in files if p.suffix == ".html"), files=len(files),
                       bytes=sum(p.stat().st_size for p in files), seconds=time.perf_counter() - started,
-                      version=version)
+                      version=content.version, charts_exported=pics.exported, charts_reused=pics.reused)
