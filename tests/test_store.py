@@ -129,6 +129,19 @@ def test_bulk_insert_rolls_back_with_the_transaction(fresh_url):
     assert queries.fetch("priorities", STAFF, url=fresh_url)["name"].tolist() == ["One"]
 
 
+def test_bulk_insert_loads_a_table_whose_columns_are_chunked_differently(fresh_url):
+    """A column that shares a frame's buffers comes in several chunks (one of them empty) next to a
+    column built whole: every row arrives as written (PostgreSQL refused the COPY with NUL bytes)."""
+    data = pa.table({"id": pa.chunked_array([pa.array([], pa.large_string()), pa.array(["p1", "p2"], pa.large_string())]),
+                     "name": pa.chunked_array([pa.array(["One"]), pa.array(["Two"])]),
+                     "description": pa.array([None, "second"], pa.string()), "sort": pa.array([1, 2])})
+    with db.writer(fresh_url) as conn:
+        assert meta.bulk_insert(conn, "priorities", data) == 2
+    got = queries.fetch("priorities", STAFF, url=fresh_url).sort_values("id")
+    assert got["id"].tolist() == ["p1", "p2"] and got["name"].tolist() == ["One", "Two"]
+    assert got["description"].tolist()[1] == "second"
+
+
 def test_data_version_bumps(fresh_url):
     with db.writer(fresh_url) as conn:
         before = meta.data_version(conn)

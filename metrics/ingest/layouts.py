@@ -16,7 +16,17 @@ from . import settings
 from .errors import BlankRow, DuplicateRow, IngestFailed, TotalsRow, UnknownColumn
 from .mapping import Mapping, period_columns, slug
 from .report import IngestReport
-from .values import clean_text, constant_str, is_missing, to_number, to_period
+from .values import (
+    arrow_text,
+    clean_text,
+    constant_str,
+    distinct,
+    is_missing,
+    strip,
+    text_in,
+    to_number,
+    to_period,
+)
 
 CANONICAL = ["measure_id", "measure_name", "period", "value_kind", "dimension", "member", "value", "target",
              "numerator", "denominator", "note", "unit", "direction", "department", "owner", "methodology",
@@ -43,7 +53,7 @@ def drop_junk_rows(src: pd.DataFrame, mapping: Mapping, report: IngestReport) ->
     junk = is_missing(src[key])
     first = src.columns[0]
     for col in {first, key, mapping.role("measure_name") or key}:
-        junk |= src[col].str.strip().str.lower().isin(settings.TOTAL_MARKERS)
+        junk |= text_in(src[col], settings.TOTAL_MARKERS, lower=True)
     if not junk.any():
         return src
     sub = src[junk]
@@ -73,15 +83,16 @@ def _ids(src: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
     if id_col is None:
         ids = names.map(lambda n: slug(n) if n else "", na_action="ignore").fillna("")
     else:
-        ids = src[id_col].str.strip()
+        ids = strip(src[id_col])
     return ids, names
 
 
 def _numbers(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, roles: tuple[str, ...]) -> None:
+    nan = pd.Series(np.full(len(src), np.nan), index=src.index)  # shared (copy on write) by every absent role
     for role in roles:
         col = mapping.role(role)
         if col is None:
-            out[role] = np.nan
+            out[role] = nan
             out[f"{role}_raw"] = constant_str(None, src.index)
         else:
             out[role], raw = to_number(src[col])
@@ -92,8 +103,7 @@ def _percent_cells(src: pd.DataFrame, value_cols: list[str]) -> pd.Series:
     """True per row where a value cell is written as a percentage (Boston's `8.8%`)."""
     hit = np.zeros(len(src), dtype=bool)
     for col in value_cols:
-        arr = pa.array(src[col].array, pa.string())
-        found = pc.match_substring(pc.utf8_rtrim_whitespace(arr), "%")
+        found = pc.match_substring(arrow_text(src[col]), "%")
         hit |= found.fill_null(False).to_numpy(zero_copy_only=False)
     return pd.Series(hit, index=src.index)
 
@@ -217,21 +227,27 @@ def key_ids(frame: pd.DataFrame, columns: list[str] = KEY) -> np.ndarray:
     """
     ids = np.zeros(len(frame), dtype="int64")
     for col in columns:
-        arr = pa.array(frame[col].array, pa.string())
-        enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64") + 1
-        ids = ids * (len(enc.dictionary) + 1) + codes
+        codes, uniques = distinct(frame[col])
+        ids = ids * (len(uniques) + 1) + codes.astype("int64") + 1
         if ids.size and ids.max() > 2**40:
             ids = pd.factorize(ids)[0].astype("int64")
     return ids
 
 
+def has_repeats(ids: np.ndarray) -> bool:
+    """Whether any id occurs twice: one sort of a copy, far less memory than a hash table of a
+    million keys (the common case, a file without repeated keys, stops here)."""
+    ordered = np.sort(ids)
+    return bool(ordered.size > 1 and (ordered[1:] == ordered[:-1]).any())
+
+
 def drop_exact_duplicates(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
     """Identical canonical rows (same key and same numbers) are kept once, with a warning.
     Only rows whose key repeats are compared in full, so clean files pay one `duplicated`."""
-    dup_key = pd.Series(key_ids(frame)).duplicated(keep=False).to_numpy()
-    if not dup_key.any():
+    ids = key_ids(frame)
+    if not has_repeats(ids):
         return frame
+    dup_key = pd.Series(ids).duplicated(keep=False).to_numpy()
     sub = frame[dup_key]
     cols = [c for c in CANONICAL if c not in ("row_number", "field_name")]
     exact = sub.duplicated(cols, keep="first")

@@ -120,22 +120,24 @@ def read_csv_source(raw: bytes, encoding: str | None = None, delimiter: str | No
     else:
         columns, warnings = [f"column_{i}" for i in range(1, width + 1)], []
         offset = 0
-    body = data[offset:]
+    body = memoryview(data)[offset:]  # a view: no second copy of a 50 MB upload
     skip = header_line or 0
-    if not body[: settings.SAMPLE_BYTES].strip() and not body.strip():
+    if not bytes(body[: settings.SAMPLE_BYTES]).strip() and not data[offset:].strip():
         raise IngestFailed(EmptyFile(note="the file has a header but no data rows" if header_line
                                      else "the file has no rows"))
     src = Source(frame=pd.DataFrame(), columns=columns, header_row=header_line, encoding=encoding,
                  delimiter=delimiter, warnings=warnings, sample=sample)
-    frame = _read_fast(body, columns, delimiter, skip)
+    frame = _read_fast(body, columns, delimiter, skip, data.count(b"\n", offset))
     if frame is None:
-        frame = _read_exact(body, columns, delimiter, skip, src)
+        frame = _read_exact(bytes(body), columns, delimiter, skip, src)
     src.frame = frame
     return src
 
 
-def _read_fast(body: bytes, columns: list[str], delimiter: str, skip: int) -> pd.DataFrame | None:
-    """pyarrow read; None when row numbers can't be derived from line counts."""
+def _read_fast(body: memoryview, columns: list[str], delimiter: str, skip: int,
+               newlines: int) -> pd.DataFrame | None:
+    """pyarrow read; None when row numbers can't be derived from line counts. Cells are read as
+    `large_string`, the layout pandas' `str` dtype keeps, so the frame shares pyarrow's buffers."""
     skipped: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -144,16 +146,16 @@ def _read_fast(body: bytes, columns: list[str], delimiter: str, skip: int) -> pd
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=columns, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in columns},
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in columns},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise IngestFailed(FormatError(note=f"could not parse as delimited text: {exc}")) from exc
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    lines = newlines + (0 if body[-1:] == b"\n" else 1)
     if skipped or lines != table.num_rows:
         return None
     frame = table.to_pandas()

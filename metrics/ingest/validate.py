@@ -32,7 +32,7 @@ from .errors import (
     OutOfRange,
     UnknownMeasure,
 )
-from .layouts import KEY, key_ids
+from .layouts import KEY, has_repeats, key_ids
 from .report import IngestReport
 from .values import absurd_reason
 
@@ -160,7 +160,10 @@ def _future_note(ctx: Context, i: int) -> str:
 
 def _duplicate(ctx: Context) -> pd.Series:
     f = ctx.frame
-    dup = pd.Series(key_ids(f), index=f.index).duplicated(keep=False)
+    ids = key_ids(f)
+    if not has_repeats(ids):
+        return pd.Series(True, index=f.index)
+    dup = pd.Series(ids, index=f.index).duplicated(keep=False)
     return f["period"].isna() | ~dup
 
 
@@ -282,7 +285,7 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
     ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start, periods=parsed[:2], starts=parsed[2],
                   actual_kinds=("actual", *actual_kinds))
     try:
-        build_schema(ctx, rules).validate(frame, lazy=True)
+        build_schema(ctx, rules).validate(frame, lazy=True, inplace=True)  # no copy: nothing is coerced
         failures = pd.DataFrame(columns=["check", "index"])
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases

@@ -6,8 +6,10 @@ report them (a formula like `=HYPERLINK(...)` is never evaluated, only rejected)
 Hostile numbers (`inf`, `NaN`, beyond ±`settings.MAX_ABS_VALUE`, more than
 `settings.MAX_DIGITS` digits) are treated the same way: no value, the text kept, and
 validation names the row, the column and why (`absurd_reason`).
-Periods: files repeat a handful of labels over many rows, so each distinct label is
-normalised once (`pd.factorize`) and mapped back.
+Files repeat a handful of ids, labels and even values over many rows, so every cleaner here
+works on each distinct cell once (`distinct`: pyarrow dictionary encoding, int32 codes) and
+maps the result back; a column that needs no change is handed back as it is, sharing the
+file's Arrow buffers instead of a copy (a 50 MB upload's dry run stays within its memory goal).
 """
 
 from __future__ import annotations
@@ -25,8 +27,43 @@ from .mapping import period_of_label
 _STRIP = r"[\s$€£,%\u00a0]"
 
 
+def arrow_text(s: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow `large_string`, without a copy when pandas already holds it so
+    (the `str` dtype over the file's buffers)."""
+    try:
+        arr = pa.array(s.array) if s.dtype == "str" else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is None:
+        arr = pa.array(s.astype("object").to_numpy(dtype=object), pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(int32 code per row, -1 where missing; the distinct texts as a `str` Series)."""
+    s = s if s.dtype == "str" else s.astype("str")
+    enc = pc.dictionary_encode(arrow_text(s))
+    if enc.num_chunks == 0:
+        return np.zeros(0, dtype="int32"), pd.Series([], dtype="str")
+    dictionary = enc.chunk(enc.num_chunks - 1).dictionary  # chunked encoding shares one dictionary
+    codes = pa.chunked_array([c.indices for c in enc.chunks], pa.int32()).fill_null(-1)
+    codes = codes.combine_chunks().to_numpy(zero_copy_only=False) if codes.num_chunks else np.zeros(0, "int32")
+    return codes, pd.Series(pd.array(dictionary, dtype="str"))
+
+
+def _broadcast(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """`per_unique[codes]`, `missing` where the code is -1."""
+    return np.append(per_unique, np.asarray([missing], dtype=per_unique.dtype))[codes]
+
+
 def is_missing(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS) -> pd.Series:
     """True where a cell is empty or a missing-value marker (`NA`, `No Data`, `-` ...)."""
+    if s.dtype == "str":
+        codes, uniques = distinct(s)
+        hit = uniques.str.strip().isin(markers).to_numpy(dtype=bool)
+        return pd.Series(_broadcast(hit, codes, True), index=s.index)
     return s.isna() | s.str.strip().isin(markers)
 
 
@@ -34,10 +71,22 @@ def to_number(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS,
               ) -> tuple[pd.Series, pd.Series]:
     """(float values, raw text where a non-missing cell is not a number; else NA).
 
-    Plain numbers go through `pd.to_numeric` directly; only the cells that fail are
-    cleaned (thousands separators, currency, percent, accounting negatives) and retried,
-    so a clean million-row column costs one pass.
+    Each distinct cell is read once (`_to_number_each`) and the results mapped back.
     """
+    codes, uniques = distinct(s)
+    values, raw = _to_number_each(uniques, markers)
+    out = pd.Series(_broadcast(values.to_numpy(dtype="float64", na_value=np.nan), codes, np.nan),
+                    index=s.index, dtype="float64")
+    bad = raw.notna().to_numpy()
+    if not bad.any():
+        return out, constant_str(None, s.index)
+    return out, take_str(_texts(raw) + [None], np.where(codes < 0, len(raw), codes), s.index)
+
+
+def _to_number_each(s: pd.Series, markers: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    """`to_number` cell by cell (vectorised): plain numbers go through one pyarrow cast; only
+    the cells that fail are cleaned (thousands separators, currency, percent, accounting
+    negatives) and retried."""
     s = s.astype("str") if s.dtype != "str" else s
     fast = _arrow_numbers(s, markers)
     if fast is not None:
@@ -113,18 +162,30 @@ def to_period(s: pd.Series, grain: str | None = None,
 
     Each distinct label is parsed once; LA's `2017-18 Adopted` gives FY2018 and kind budget.
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    parsed = [period_of_label(str(u).strip(), grain, fiscal_start_month, fiscal_year) for u in uniques]
+    codes, uniques = distinct(s)
+    texts = _texts(uniques)
+    parsed = [period_of_label(str(u).strip(), grain, fiscal_start_month, fiscal_year) for u in texts]
     codes = np.where(codes < 0, len(parsed), codes)
-    period = take_str([p for p, _ in parsed] + [None], codes, s.index)
-    kind = take_str([k for _, k in parsed] + ["actual"], codes, s.index)
-    raw = s.fillna("").where(period.isna())
+    labels = [p for p, _ in parsed]
+    missing = bool((codes == len(parsed)).any())
+    if labels == texts and not missing and s.dtype == "str":
+        period = s  # every label already canonical: the file's own column, no copy
+    else:
+        period = take_str(labels + [None], codes, s.index)
+    kinds = {k for _, k in parsed} | ({"actual"} if missing else set())
+    kind = (constant_str(kinds.pop(), s.index) if len(kinds) == 1 else
+            take_str([k for _, k in parsed] + ["actual"], codes, s.index))
+    unread = [("" if u is None else u) if p is None else None for u, p in zip(texts, labels, strict=True)]
+    if not missing and all(u is None for u in unread):
+        raw = constant_str(None, s.index)
+    else:
+        raw = take_str(unread + [""], codes, s.index)
     return period, kind, raw
 
 
 def take_str(labels: list[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
     """`labels[codes]` as a pandas `str` Series, built by pyarrow `take` (no Python objects)."""
-    return pd.Series(pd.array(pa.array(labels, pa.string()).take(pa.array(codes)), dtype="str"), index=index)
+    return pd.Series(pd.array(pa.array(labels, pa.large_string()).take(pa.array(codes)), dtype="str"), index=index)
 
 
 _CONSTANTS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -148,6 +209,38 @@ def constant_str(value: str | None, index: pd.Index) -> pd.Series:
 
 
 def clean_text(s: pd.Series) -> pd.Series:
-    """Trimmed text with missing markers as NA (names, units, notes)."""
-    s = s.str.strip()
-    return s.where(~s.isin(settings.MISSING_MARKERS))
+    """Trimmed text with missing markers as NA (names, units, notes); the column itself when
+    no cell needs either (no copy of a million clean ids)."""
+    if s.dtype != "str":
+        s = s.str.strip()
+        return s.where(~s.isin(settings.MISSING_MARKERS))
+    codes, uniques = distinct(s)
+    cleaned = uniques.str.strip()
+    cleaned = cleaned.where(~cleaned.isin(settings.MISSING_MARKERS))
+    if cleaned.equals(uniques):
+        return s
+    return take_str(_texts(cleaned) + [None], np.where(codes < 0, len(cleaned), codes), s.index)
+
+
+def strip(s: pd.Series) -> pd.Series:
+    """Trimmed text (missing stays missing); the column itself when no cell has spaces to trim."""
+    if s.dtype != "str":
+        return s.str.strip()
+    codes, uniques = distinct(s)
+    stripped = uniques.str.strip()
+    if stripped.equals(uniques):
+        return s
+    return take_str(_texts(stripped) + [None], np.where(codes < 0, len(stripped), codes), s.index)
+
+
+def _texts(s: pd.Series) -> list[str | None]:
+    return [None if pd.isna(v) else str(v) for v in s.tolist()]
+
+
+def text_in(s: pd.Series, values: tuple[str, ...] | list[str] | set[str], lower: bool = False) -> pd.Series:
+    """True where the trimmed (and, with `lower`, lower-cased) cell is one of `values`; decided once
+    per distinct cell."""
+    codes, uniques = distinct(s)
+    u = uniques.str.strip()
+    hit = (u.str.lower() if lower else u).isin(list(values)).to_numpy(dtype=bool)
+    return pd.Series(_broadcast(hit, codes, False), index=s.index)
