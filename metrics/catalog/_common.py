@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from metrics import access
 from metrics.errors import InputError
-from metrics.store import meta, schema
+from metrics.store import meta, rollups, schema
 
 NAME_MAX_CHARS = 200
 TEXT_MAX_CHARS = 5000
@@ -157,8 +157,11 @@ def _plain(v: object) -> object:
 
 def _record(conn: sa.Connection, actor: access.Actor, action: str, object_type: str, object_id: str,
            detail: dict) -> None:
-    """The audit row (who, when, old → new) and the data-version bump, in the write's transaction."""
+    """The audit row (who, when, old → new), the stored scores of a measure whose definition or
+    targets changed (store.rollups), and the data-version bump, all in the write's transaction."""
     meta.audit(conn, actor.name, action, object_type, object_id, detail)
+    if object_type in ("measure", "target"):
+        rollups.refresh(conn, [object_id])
     meta.bump_data_version(conn)
 
 
