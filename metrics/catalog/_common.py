@@ -16,7 +16,7 @@ from metrics import access
 from metrics.domain import periods
 from metrics.domain.vocabulary import FREQUENCY_LABELS
 from metrics.errors import InputError
-from metrics.store import meta, schema
+from metrics.store import meta, rollups, schema
 
 NAME_MAX_CHARS = 200
 TEXT_MAX_CHARS = 5000
@@ -159,8 +159,11 @@ def _plain(v: object) -> object:
 
 def _record(conn: sa.Connection, actor: access.Actor, action: str, object_type: str, object_id: str,
            detail: dict) -> None:
-    """The audit row (who, when, old → new) and the data-version bump, in the write's transaction."""
+    """The audit row (who, when, old → new), the stored scores of a measure whose definition or
+    targets changed (store.rollups), and the data-version bump, all in the write's transaction."""
     meta.audit(conn, actor.name, action, object_type, object_id, detail)
+    if object_type in ("measure", "target"):
+        rollups.refresh(conn, [object_id])
     meta.bump_data_version(conn)
 
 

@@ -33,7 +33,7 @@ from metrics.demo.spec import (
 )
 from metrics.domain import periods
 from metrics.domain.compare import rollup_method
-from metrics.store import meta, schema
+from metrics.store import meta, rollups, schema
 from metrics.wwc import store as wwc_store
 
 DEMO_SEED = 2017
@@ -354,6 +354,7 @@ def load(conn: sa.Connection, city: dict[str, pd.DataFrame]) -> dict[str, int]:
         prev[mid] = (value, tol, eff)
     if rows:
         conn.execute(sa.insert(schema.target_history), rows)
+    rollups.refresh(conn, city["measures"]["id"].tolist())
     return counts
 
 

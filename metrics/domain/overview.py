@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.domain import periods, scoring
+from metrics.domain import periods, rollup, scoring
 from metrics.domain.vocabulary import status_label  # noqa: F401 - the page's status column wording
 
 RECENT_DEPTH = 13  # latest + previous + same period last year for monthly measures
@@ -77,6 +77,24 @@ def scorecard(measures: pd.DataFrame, recent: pd.DataFrame, targets: pd.DataFram
     return status, scoring.composite_from_status(status, cap=cap)
 
 
+def scorecard_from_rows(measures: pd.DataFrame, rows: pd.DataFrame, as_of: date | pd.Timestamp | str, *,
+                        cap: float = scoring.DEFAULT_CAP, grace_days: int | Mapping[str, int] | None = None
+                        ) -> tuple[pd.DataFrame, scoring.Composite]:
+    """scorecard() from stored score rows (domain.rollup): the same frame and composite, without
+    replaying each measure's history."""
+    status = rollup.status_at(measures, rows, as_of, cap=cap, grace_days=grace_days)
+    keep = ["id", "kind", "department", "goal_id", "goal_name", "priority_id", "priority_name", "state", "is_public"]
+    status = status.merge(measures[keep].rename(columns={"id": "measure_id"}), on="measure_id", how="left")
+    return status, scoring.composite_from_status(status, cap=cap)
+
+
+def movement_from_rows(measures: pd.DataFrame, rows: pd.DataFrame, today: date | pd.Timestamp | str, *,
+                       cap: float = scoring.DEFAULT_CAP, grace_days: int | Mapping[str, int] | None = None
+                       ) -> pd.DataFrame:
+    """The composite's movement (composite_series over movement_points) from stored score rows."""
+    return rollup.series(measures, rows, movement_points(today), cap=cap, grace_days=grace_days)
+
+
 MOVEMENT_MONTHS = 12
 
 
@@ -105,14 +123,17 @@ class Summary:
 def summary(measures: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
             today: date | pd.Timestamp | str, n_movers: int = 5, *, cap: float = scoring.DEFAULT_CAP,
             grace_days: int | Mapping[str, int] | None = None,
-            scored: tuple[pd.DataFrame, scoring.Composite] | None = None) -> Summary:
+            scored: tuple[pd.DataFrame, scoring.Composite] | None = None,
+            movement: pd.DataFrame | None = None) -> Summary:
     """Everything the Overview shows, from the recent rows and the short composite history.
 
-    `scored` is scorecard()'s result for the same rows and day when the caller has it already.
+    `scored` is scorecard()'s result for the same rows and day when the caller has it already, and
+    `movement` composite_series' (e.g. movement_from_rows); `history` and `targets` are then unused.
     """
     status, comp = scored or scorecard(measures, recent, targets, today, cap=cap, grace_days=grace_days)
-    movement = scoring.composite_series(measures, history, targets, movement_points(today), cap=cap,
-                                        grace_days=grace_days)
+    if movement is None:
+        movement = scoring.composite_series(measures, history, targets, movement_points(today), cap=cap,
+                                            grace_days=grace_days)
     mv = scoring.movers(status, n=n_movers)
     stale = status[status["status"] == "stale"].copy()
     stale["due"] = [scoring.due_date(p, e, grace_days).date()

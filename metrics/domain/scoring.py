@@ -436,3 +436,12 @@ def movers(status: pd.DataFrame, n: int = 5, basis: str = "prev") -> Movers:
     improvers = df[df["improvement"] > 0].sort_values("improvement", ascending=False, kind="stable")
     decliners = df[df["improvement"] < 0].sort_values("improvement", kind="stable")
     return Movers(improvers.head(n).reset_index(drop=True), decliners.head(n).reset_index(drop=True))
+
+
+# The pieces of the rules above that metrics.domain.rollup reuses to judge each period once, at
+# commit time, and to apply the day-dependent part (stale, cap) when read.
+of_aggregates = _aggregate_obs
+label_facts = _label_facts
+pct = _pct
+grace_delta = _grace_delta
+when = _when

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from metrics import access
 from metrics.publish import hooks as publish_hooks
-from metrics.store import db, meta, queries, schema
+from metrics.store import db, meta, queries, rollups, schema
 
 from . import changes, metadata, settings
 from .errors import EmptyFile, TooLarge
@@ -300,6 +300,8 @@ def _commit(conn: sa.Connection, out: Outcome, preview: Preview, counts: dict[st
         changes.record(conn, upload_id, "column_mappings", mapping_before)
     changed = c["new"] + c["changed"] + c.get("targets_new", 0) + c.get("targets_changed", 0)
     if changed or counts.get("measures_created"):
+        touched = _run(conn, "ingest_touched_measures").scalars().all()
+        rollups.refresh(conn, [*touched, *drafts])
         meta.bump_data_version(conn)
     meta.audit(conn, user, "upload-commit", "upload", str(upload_id),
                 {"file_name": out.file_name, "sha256": out.sha256, **counts, **c})
@@ -345,6 +347,7 @@ def _registry(frame: pd.DataFrame, out: Outcome, url: str | None, user: str | No
                 rows_changed=counts["measures_changed"], status="committed").returning(schema.uploads.c.id)
             ).scalar_one()
             changes.record(conn, upload_id, "measures", before)
+            rollups.refresh(conn, [r["id"] for r in rows])  # a direction may have changed
             meta.bump_data_version(conn)
             meta.audit(conn, user, "upload-registry", "upload", str(upload_id), counts)
     except _DryRun as dry:

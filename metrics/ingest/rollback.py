@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from metrics import access
 from metrics.errors import MetricsError
 from metrics.publish import hooks as publish_hooks
-from metrics.store import db, meta, queries, schema
+from metrics.store import db, meta, queries, rollups, schema
 
 from . import changes
 from .commit import upload_reason
@@ -117,9 +117,10 @@ def rollback(upload_id: int, url: str | None = None, *, actor: access.Actor) -> 
                                   "what they changed; load the previous registry file instead")
         _refuse_if_blocked(conn, upload_id, ledger)
         now = meta.now()
+        reason, undo = upload_reason(upload_id, row.file_name), f"rollback of upload #{upload_id}"
+        touched = _run(conn, "ingest_rollback_touched", upload_id=upload_id, reason=reason).scalars().all()
         restored = _run(conn, "ingest_rollback_restore", upload_id=upload_id, at=now, exact=recorded).rowcount
         deleted = _run(conn, "ingest_rollback_delete", upload_id=upload_id).rowcount
-        reason, undo = upload_reason(upload_id, row.file_name), f"rollback of upload #{upload_id}"
         _run(conn, "ingest_rollback_targets_history", reason=reason, rollback_reason=undo, actor=user, at=now)
         if not recorded:  # uploads from before the ledger: targets found by their reason
             _run(conn, "ingest_rollback_targets", reason=reason, rollback_reason=undo, actor=user, at=now)
@@ -131,6 +132,7 @@ def rollback(upload_id: int, url: str | None = None, *, actor: access.Actor) -> 
                   (("measures", "measures"), ("targets", "targets"), ("mappings", "column_mappings"))}
         conn.execute(sa.update(u).where(u.c.id == upload_id).values(status="rolled_back", rolled_back_at=now,
                                                                       rolled_back_by=user))
+        rollups.refresh(conn, touched)
         meta.bump_data_version(conn)
         meta.audit(conn, user, "upload-rollback", "upload", str(upload_id),
                    {"deleted": deleted, "restored": restored, **undone})

@@ -400,6 +400,39 @@ upload_changes = Table(
 )
 
 
+# --- v11: what the Overview and Goal pages read, kept up to date by every write -----------------
+# One row per aggregate period of each measure, judged as if it were the latest: the target in
+# force when it ended, its status, its (uncapped) score and its change on the previous period and
+# on a year earlier. Which row is "latest" and whether it is stale depend on the day the page is
+# read, so those are decided at read time (metrics/domain/rollup.py); everything else is decided
+# here, in the transaction of the write that changed it (metrics/store/rollups.py).
+measure_scores = Table(
+    "measure_scores", metadata,
+    Column("measure_id", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("grain", String(16), nullable=False),
+    Column("next_days", Integer, nullable=False),  # days from this period's end to the next one's
+    Column("actual", Float, nullable=False),
+    Column("target", Float),
+    Column("tolerance", Float),
+    Column("status", String(16), nullable=False),  # as if read the day it ended (never 'stale')
+    Column("score", Float),  # score_ratio without the cap: the city's cap is applied when read
+    Column("change_prev", Float),
+    Column("change_prev_pct", Float),
+    Column("change_yoy", Float),
+    Column("change_yoy_pct", Float),
+    PrimaryKeyConstraint("measure_id", "period", name="pk_measure_scores"),
+)
+
+
+def _measure_scores_v11(conn: sa.Connection) -> None:
+    from metrics.store import rollups  # the one computation, also run by every write
+
+    _create(measure_scores)(conn)
+    rollups.refresh(conn, None)
+
+
 def _create(*tables: Table) -> Callable[[sa.Connection], None]:
     def run(conn: sa.Connection) -> None:
         for t in tables:
@@ -461,5 +494,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (10, "each goal's own target: value, unit, cumulative or per period, the measure that tracks it",
      _add_columns("goals", "target_value DOUBLE PRECISION", "target_unit TEXT", "target_kind VARCHAR(16)",
                   "target_measure_id VARCHAR(64)", "target_from DATE")),
+    (11, "measure_scores: each measure's periods judged against their targets, kept by every write",
+     _measure_scores_v11),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -1,8 +1,8 @@
 """The Overview: the city score and its movement, movers, what is stale, every goal with its measures.
 
-One snapshot (views.base.read) gives measures, goals, the last few aggregate rows of each
-measure, the short history the composite's movement needs, and targets, as the reader may
-see them: a goal-scoped share link gets only its goal's measures. The headline is the score
+One snapshot (views.base.read) gives measures, goals and the stored score rows (schema v11,
+kept by every write) of each measure from the first point of the movement chart on, as the
+reader may see them: a goal-scoped share link gets only its goal's measures. The headline is the score
 view's computation (views.score.scores) on the same reader, so the page and
 `python -m metrics score` agree; the stale rule and the cap are the city's settings.
 The priority / department / status filters narrow everything: the score, its chart, the status
@@ -188,9 +188,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
     day = today or date.today()
     code = status_code(status)
     with base.read(conn_or_url, actor, settings) as r:
-        s = score_view.scores(r, day, include_drafts)
+        s = score_view.scores(r, day, include_drafts, since=overview.movement_since(day))
         goals = r.frame("goals")
-        history = overview.of_measures(r.frame("composite_history", since=overview.movement_since(day)), s.measures)
         facts = r.frame("data_status")
         version, city, cap, staff = r.version, r.settings.city_name, r.settings.composite_cap, r.vis.staff
         grace = r.settings.grace_days
@@ -205,11 +204,13 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
     if filtered:  # everything on the page is of the measures the filters keep
         measures = s.measures[s.measures["id"].isin(kept["measure_id"])]
         scored = (kept.reset_index(drop=True), scoring.composite_from_status(kept, cap=cap))
-        recent, targets = overview.of_measures(s.recent, measures), overview.of_measures(s.targets, measures)
-        history = overview.of_measures(history, measures)
+        rows = overview.of_measures(s.rows, measures)
     else:
-        measures, scored, recent, targets = s.measures, (s.status, s.composite), s.recent, s.targets
-    summ = overview.summary(measures, recent, history, targets, day, cap=cap, grace_days=grace, scored=scored)
+        measures, scored, rows = s.measures, (s.status, s.composite), s.rows
+    movement = overview.movement_from_rows(measures, rows, day, cap=cap, grace_days=grace)
+    recent = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(day)]
+    summ = overview.summary(measures, recent, recent, None, day, cap=cap, grace_days=grace, scored=scored,
+                            movement=movement)
     every = summ.status
     counts = {k: int((every["status"] == k).sum()) for k in STATUSES}
     updated = facts["data_updated_at"].iloc[0] if not facts.empty else None

@@ -4,7 +4,9 @@
 same `scores()` on the same reader, so the composite on the page and from the CLI can't
 differ for the same day. As-of is handled here: a canonical period label means "as of the
 end of that period" (read with the city's fiscal start month); no label means today. Only
-the last few aggregate rows ending on or before that day are read (sql/aggregates_as_of.sql).
+the stored score rows (schema v11, computed by every write in its own transaction) from that day
+on are read (sql/measure_scores.sql): one row per measure, not its whole history, and the day's
+part of the rules (stale, the cap) is applied here (domain.rollup.status_at).
 Only published measures count (overview.counted_measures): drafts, such as the ones an upload
 creates for unknown ids, stay out of every score until published. Staff may ask for them with
 `include_drafts=True`; for a public reader the filter is ignored (they never see drafts).
@@ -28,8 +30,7 @@ from metrics.views import base
 class Scores:
     """What one scoring of "now" reads and computes (shared by this view and the Overview)."""
     measures: pd.DataFrame
-    recent: pd.DataFrame
-    targets: pd.DataFrame
+    rows: pd.DataFrame  # the stored score rows read (domain.rollup.SCORE_COLUMNS), of `measures` only
     status: pd.DataFrame  # overview.measure_status: one row per measure, goal and priority attached
     composite: scoring.Composite
     include_drafts: bool  # drafts were counted (staff asked for them)
@@ -60,21 +61,22 @@ def counts_drafts(r: base.Reader, include_drafts: bool) -> bool:
     return bool(include_drafts) and r.vis.staff
 
 
-def scores(r: base.Reader, day: date, include_drafts: bool = False) -> Scores:
+def scores(r: base.Reader, day: date, include_drafts: bool = False, since: date | None = None) -> Scores:
     """Every counted measure's status on `day` and the composite, with the reader's settings.
 
-    Counted = published (plus drafts when a staff reader asks for them); the recent rows and
-    targets are narrowed to those measures too, so a draft's data can't move "data as of".
+    Counted = published (plus drafts when a staff reader asks for them); the stored rows are
+    narrowed to those measures too, so a draft's data can't move "data as of". `since` (on or
+    before `day`) reads rows from an earlier day too, for a caller that replays the score there.
     """
     include = counts_drafts(r, include_drafts)
     every = r.frame("measures")
     measures = overview.counted_measures(every, include)
     left_out = 0 if include else int((every["state"] == overview.DRAFT_STATE).sum())
-    recent = overview.of_measures(r.frame("aggregates_as_of", as_of=day, depth=overview.RECENT_DEPTH), measures)
-    targets = overview.of_measures(r.frame("targets"), measures)
-    status, comp = overview.scorecard(measures, recent, targets, day, cap=r.settings.composite_cap,
-                                      grace_days=r.settings.grace_days)
-    return Scores(measures, recent, targets, status, comp, include, left_out)
+    start = day if since is None else min(since, day)
+    rows = overview.of_measures(r.frame("measure_scores", since=start), measures)
+    status, comp = overview.scorecard_from_rows(measures, rows, day, cap=r.settings.composite_cap,
+                                                grace_days=r.settings.grace_days)
+    return Scores(measures, rows, status, comp, include, left_out)
 
 
 def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings: Settings | None = None, *,
