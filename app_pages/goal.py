@@ -23,7 +23,8 @@ if goal_id != v.goal.id:  # the reader just picked another goal
 g = v.goal
 
 st.title(text.md(g.name))
-st.caption(text.md(f"{text.shown(g.priority)} · owner {text.shown(g.owner)} · target date {text.shown(g.target_date)}"))
+st.caption(text.md(" · ".join([text.shown(g.priority), *([f"owner {g.owner}"] if g.owner else []),
+                                f"target date {text.shown(g.target_date)}"])))
 if g.statement:
     st.markdown(f"**{text.md(g.statement)}**")
 if g.narrative:

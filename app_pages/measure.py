@@ -91,7 +91,8 @@ with left:
 with right:
     st.subheader("Methodology")
     st.markdown(text.md(m.methodology) or "No methodology recorded yet.")
-    st.caption(f"Source: {text.md(m.data_source) or '—'} · Owner: {text.md(m.owner) or '—'}")
+    st.caption(f"Source: {text.md(m.data_source) or '—'}"
+               + ("" if v.public else f" · Owner: {text.md(m.owner) or '—'}"))
     if not v.targets.empty:
         st.subheader("Targets over time")
         st.dataframe(v.targets[["effective_from", "effective_to", "value", "tolerance", "reason"]], hide_index=True)

@@ -89,6 +89,15 @@ def test_the_portal_gets_public_goals_with_suppressed_breakdowns(duck_city):
     assert "suppressed" in v.suppression_note
 
 
+@pytest.mark.parametrize("who", [PORTAL, goal_link(HOME_GOAL)], ids=["portal", "goal-link"])
+def test_the_public_gets_no_owner_and_no_criterion_owner_or_due_date(city_url, who):
+    staff = goal_view.build(city_url, VIEWER, goal_id=HOME_GOAL)
+    v = goal_view.build(city_url, who, goal_id=HOME_GOAL)
+    assert staff.goal.owner and v.goal.owner is None
+    assert {"owner", "target_date"} <= set(staff.criteria.columns)
+    assert not {"owner", "target_date"} & set(v.criteria.columns) and len(v.criteria) == len(staff.criteria)
+
+
 def test_staff_see_small_counts_marked_below_the_threshold(duck_city):
     v = goal_view.build(duck_city, VIEWER, goal_id="overdose")
     threshold = base.status(duck_city).settings.suppress_below

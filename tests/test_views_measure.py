@@ -74,6 +74,18 @@ def test_staff_see_small_counts_marked_below_the_threshold(duck_city):
 
 
 @pytest.mark.parametrize("who", [access.PUBLIC_PORTAL, GOAL_LINK], ids=["portal", "goal-link"])
+def test_public_view_has_no_owner_and_plain_words(city_url, who):
+    staff = measure_view.build(city_url, VIEWER, measure_id=HOME)
+    v = measure_view.build(city_url, who, measure_id=HOME)
+    assert staff.measure.owner and v.measure.owner == ""
+    assert staff.spc_limits is not None and v.spc_limits is None  # no control limits drawn for the public
+    assert v.spc_verdict[0] == staff.spc_verdict[0]
+    assert v.spc_verdict[1] in ("The latest figure is within normal variation: the usual ups and downs, not a real "
+                                "change.", "The latest figure is outside this measure's usual range: likely a real "
+                                "change, not chance.")
+
+
+@pytest.mark.parametrize("who", [access.PUBLIC_PORTAL, GOAL_LINK], ids=["portal", "goal-link"])
 def test_a_hidden_or_unknown_measure_is_a_notice_and_the_first_measure(duck_city, who):
     for asked in (DRAFT, "no-such-measure"):
         v = measure_view.build(duck_city, who, measure_id=asked)

@@ -12,7 +12,8 @@ from ui import auth
 
 
 def show_goal_criteria(rows: pd.DataFrame) -> None:
-    """`rows`: the goal_criteria rows of a GoalView (code, criterion, practice, status, owner, target_date)."""
+    """`rows`: the goal_criteria rows of a GoalView (code, criterion, practice, status; owner and target_date
+    for staff)."""
     st.subheader("What Works Cities criteria this goal supports")
     if rows is None or rows.empty:
         st.caption("No certification criteria are linked to this goal yet.")
@@ -22,7 +23,8 @@ def show_goal_criteria(rows: pd.DataFrame) -> None:
                "or update it on the Certification page.")
     table = rows.assign(status=rows["status"].map(WWC_STATUS_TEXT).fillna(WWC_STATUS_TEXT["not_started"]),
                         Link="/certification?criterion=" + rows["code"].astype(str).map(quote) + auth.link_suffix())
-    st.dataframe(table[["code", "criterion", "practice", "status", "owner", "target_date", "Link"]],
+    shown = [c for c in ("code", "criterion", "practice", "status", "owner", "target_date", "Link") if c in table]
+    st.dataframe(table[shown],  # owner and due date only for staff (the view leaves them out for the public)
                  hide_index=True, width="stretch",
                  column_config={"code": "Code", "criterion": "Criterion", "practice": "Practice",
                                 "status": "Status", "owner": "Owner", "target_date": "Due",

@@ -229,7 +229,7 @@ def build_city(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     for gid, pid, name, statement, owner, tdate, tpls in GOALS:
         goal_rows.append(dict(id=gid, priority_id=pid, name=name, statement=statement, owner=owner,
                               target_date=date.fromisoformat(tdate), is_public=gid != "workforce",
-                              narrative=f"{statement} Owner: {owner}."))
+                              narrative=f"{statement} Led by the {DEPARTMENTS[pid]}."))  # no names: public
         first_outcome = None
         for slug, mname, kind, unit, direction, freq, base, trend, noise in tpls + extras.get(gid, []):
             measure_rows.append(dict(id=slug, name=mname, kind=kind, unit=unit, direction=direction, frequency=freq,

@@ -27,6 +27,7 @@ NO_OUTCOME = ("This goal has no outcome measure. It reports activity (outputs an
               "residents are better off. Seattle's homelessness contracts counted beds and case-management hours "
               "for years while the number of households housed stood still; adding an outcome measure is the "
               "first step.")
+PRIVATE_CRITERIA = ("owner", "target_date")
 BREAKDOWN_COLUMNS = ["measure_id", "period", "period_end", "dimension", "member", "value", "suppressed", "shown"]
 
 
@@ -36,7 +37,7 @@ class Goal:
     name: str
     statement: str | None
     narrative: str | None
-    owner: str | None
+    owner: str | None  # staff only: None for the public
     target_date: str | None  # ISO date
     priority: str | None
     target: goal_target.GoalTarget | None = None  # the goal's own target (not its measures' per-period ones)
@@ -193,7 +194,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         chosen = goal_id if goal_id in names else next(iter(names))
         g = rows.loc[chosen]
         goal = Goal(id=chosen, name=names[chosen], statement=_str(g["statement"]), narrative=_str(g["narrative"]),
-                    owner=_str(g["owner"]), target_date=_str(g["target_date"]), priority=_str(g["priority_name"]),
+                    owner=None if r.vis.public else _str(g["owner"]), target_date=_str(g["target_date"]),
+                    priority=_str(g["priority_name"]),
                     target=goal_target.from_row(g, g["target_date"]))
         notice = _notice(r.actor, goal_id, goal) if goal_id and goal_id != chosen else None
 
@@ -201,6 +203,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         links = r.frame("links")
         targets = r.frame("targets")
         criteria = r.frame("goal_criteria", goal_id=chosen)
+        if r.vis.public:  # who works on a criterion and by when is internal work, as on Certification
+            criteria = criteria.drop(columns=[c for c in PRIVATE_CRITERIA if c in criteria.columns])
         common = dict(version=r.version, goals=names, goal=goal, notice=notice, criteria=criteria)
         outcomes = story.outcome_ids(measures, chosen, links)
         if not outcomes:

@@ -11,7 +11,7 @@ never a hint that the hidden measure exists.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -47,7 +47,7 @@ class MeasureInfo:
     state: str
     methodology: str
     data_source: str
-    owner: str
+    owner: str  # staff only: '' for the public
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class MeasureView:
     targets: pd.DataFrame  # this measure's targets over time
     latest: Latest | None
     spc_limits: tuple[float, float, float] | None  # (mean, lcl, ucl) when there are enough points
-    spc_verdict: tuple[bool, str] | None  # (a real change?, the sentence)
+    spc_verdict: tuple[bool, str] | None  # (a real change?, the sentence: plain words, no limits, for the public)
     period_labels: tuple[str, ...]  # aggregate periods, latest first (the period look-up)
     lookup: Lookup | None  # the period asked for, else the latest
     dimensions: tuple[str, ...]
@@ -174,6 +174,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
     targets = targets[targets["measure_id"] == chosen].reset_index(drop=True)
     row = measures[measures["id"] == chosen]
     info = _info(row.iloc[0])
+    if public:  # who does the work is internal (DESIGN: no staff-only facts on public pages)
+        info = replace(info, owner="")
     fsm = cfg.fiscal_start_month
 
     agg = obs[obs["dimension"] == ""].sort_values("period_end").reset_index(drop=True)
@@ -189,6 +191,8 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
         cl = spc.control_limits(values)
         limits = (cl.mean, cl.lcl, cl.ucl)
         verdict = spc.is_real_change(values)
+        if public:  # plain words and no control limits on the chart: "within normal variation"
+            limits, verdict = None, (verdict[0], spc.plain_sentence(verdict))
 
     labels = tuple(agg["period"].astype(str).tolist()[::-1])
     lookup = None
