@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import settings
 from .errors import BlankRow, DuplicateRow, IngestFailed, TotalsRow, UnknownColumn
 from .mapping import Mapping, period_columns, slug
 from .report import IngestReport
 from .values import (
-    arrow_text,
+    as_str,
     clean_text,
     constant_str,
     distinct,
+    fill_text,
+    is_coded,
     is_missing,
     strip,
     text_in,
@@ -35,6 +35,9 @@ CANONICAL = ["measure_id", "measure_name", "period", "value_kind", "dimension", 
 DETAILS = ("unit", "direction", "department", "owner", "methodology")
 RAW = ["period_raw", "value_raw", "target_raw", "numerator_raw", "denominator_raw"]
 KEY = ["measure_id", "period", "dimension", "member", "value_kind"]
+#: Columns that may stay codes into their distinct texts (pandas categoricals, a byte or two a row):
+#: they are compared and grouped, never edited. The other text columns are plain `str`.
+CODED = (*KEY, "field_name")
 _NUMERIC = ("value", "target", "numerator", "denominator")
 
 
@@ -72,14 +75,14 @@ def _text(src: pd.DataFrame, col: str | None, default: str | None) -> pd.Series:
     if col is None:
         return constant_str(default, src.index)
     out = clean_text(src[col])
-    return out.fillna(default) if default is not None else out
+    return fill_text(out, default) if default is not None else out
 
 
 def _ids(src: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
     id_col, name_col = mapping.role("measure_id"), mapping.role("measure_name")
     if id_col is None and name_col is None:
         raise IngestFailed(UnknownColumn(note="no measure id or name column; map one to measure_id"))
-    names = _text(src, name_col, None)
+    names = as_str(_text(src, name_col, None))
     if id_col is None:
         ids = names.map(lambda n: slug(n) if n else "", na_action="ignore").fillna("")
     else:
@@ -103,8 +106,9 @@ def _percent_cells(src: pd.DataFrame, value_cols: list[str]) -> pd.Series:
     """True per row where a value cell is written as a percentage (Boston's `8.8%`)."""
     hit = np.zeros(len(src), dtype=bool)
     for col in value_cols:
-        found = pc.match_substring(arrow_text(src[col]), "%")
-        hit |= found.fill_null(False).to_numpy(zero_copy_only=False)
+        codes, uniques = distinct(src[col])
+        found = uniques.str.contains("%", regex=False).to_numpy(dtype=bool, na_value=False)
+        hit |= np.append(found, False)[codes]
     return pd.Series(hit, index=src.index)
 
 
@@ -114,7 +118,7 @@ def _details(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, value_cols:
     null = constant_str(None, src.index)  # one all-missing column shared by every detail the file lacks
     for role in DETAILS:
         col = mapping.role(role)
-        out[role] = null if col is None else clean_text(src[col])
+        out[role] = null if col is None else as_str(clean_text(src[col]))
     if mapping.role("unit") is None and value_cols and len(src):
         pct = _percent_cells(src, [c for c in value_cols if c in src.columns])
         if pct.any():
@@ -134,12 +138,12 @@ def to_long(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     out["dimension"] = _text(src, mapping.role("dimension"), "")
     out["member"] = _text(src, mapping.role("member"), "")
     _numbers(out, src, mapping, _NUMERIC)
-    out["note"] = _text(src, mapping.role("note"), None)
+    out["note"] = as_str(_text(src, mapping.role("note"), None))
     _details(out, src, mapping, [value_col])
     out["row_number"] = src.index.to_numpy(dtype="int64")
     out["field_name"] = constant_str(value_col, src.index)
     frame = _finalise(out)
-    frame.attrs["value_kinds"] = sorted(k for k in pc.unique(pa.array(kind.array, pa.string())).to_pylist() if k)
+    frame.attrs["value_kinds"] = sorted(k for k in distinct(kind)[1].tolist() if isinstance(k, str) and k)
     return frame
 
 
@@ -156,7 +160,7 @@ def to_wide(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     base["dimension"] = _text(src, mapping.role("dimension"), "")
     base["member"] = _text(src, mapping.role("member"), "")
     _numbers(base, src, mapping, ("target", "numerator", "denominator"))
-    base["note"] = _text(src, mapping.role("note"), None)
+    base["note"] = as_str(_text(src, mapping.role("note"), None))
     _details(base, src, mapping, list(pcols))
     base["row_number"] = src.index.to_numpy(dtype="int64")
     parts = []
@@ -201,7 +205,7 @@ def _finalise(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[CANONICAL + RAW].reset_index(drop=True)
     for col in ("measure_id", "measure_name", "period", "value_kind", "dimension", "member", "note", *DETAILS,
                 "field_name", *RAW):
-        if frame[col].dtype != "str":
+        if frame[col].dtype != "str" and not (col in CODED and is_coded(frame[col])):  # codes stay codes
             frame[col] = frame[col].astype("str")
     return frame
 
@@ -210,6 +214,7 @@ def to_registry(src: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     """Measure-registry file: kept as rows of measure definitions, labels normalised."""
     from .mapping import norm_label
 
+    src = src.astype({c: "str" for c in src.columns if is_coded(src[c])})  # a registry is small: plain text
     out = src.rename(columns={c: norm_label(c) for c in src.columns})
     id_col = mapping.role("measure_id")
     if id_col:
@@ -228,7 +233,9 @@ def key_ids(frame: pd.DataFrame, columns: list[str] = KEY) -> np.ndarray:
     ids = np.zeros(len(frame), dtype="int64")
     for col in columns:
         codes, uniques = distinct(frame[col])
-        ids = ids * (len(uniques) + 1) + codes.astype("int64") + 1
+        ids *= len(uniques) + 1  # in place: no million-row temporaries per column
+        ids += codes
+        ids += 1
         if ids.size and ids.max() > 2**40:
             ids = pd.factorize(ids)[0].astype("int64")
     return ids

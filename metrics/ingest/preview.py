@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from metrics.domain import periods
@@ -28,11 +27,12 @@ from .values import arrow_text, distinct
 
 STAGE_TABLES = ("ingest_diff", "ingest_stage", "ingest_targets")
 SAMPLE_ROWS = 1000
-#: Text as `large_string`, the layout of the canonical frame's `str` columns: the staged table shares
-#: their buffers (the file's own, for clean columns) instead of copying a million cells per column.
-_OBS_SCHEMA = pa.schema([("measure_id", pa.large_string()), ("period", pa.large_string()), ("grain", pa.string()),
+#: Text as codes into its distinct values (Arrow dictionaries, which DuckDB scans and COPY gets as text):
+#: the staged table costs four bytes a row per text column, not a copy of a million cells each.
+_CODED = pa.dictionary(pa.int32(), pa.large_string())
+_OBS_SCHEMA = pa.schema([("measure_id", _CODED), ("period", _CODED), ("grain", _CODED),
                          ("period_start", pa.date32()), ("period_end", pa.date32()),
-                         ("dimension", pa.large_string()), ("member", pa.large_string()), ("value", pa.float64()),
+                         ("dimension", _CODED), ("member", _CODED), ("value", pa.float64()),
                          ("numerator", pa.float64()), ("denominator", pa.float64())])
 _TARGET_SCHEMA = pa.schema([("measure_id", pa.string()), ("effective_from", pa.date32()),
                             ("effective_to", pa.date32()), ("value", pa.float64())])
@@ -66,7 +66,7 @@ def split_rows(rows: pd.DataFrame, actual_kinds: list[str] | tuple[str, ...] = (
     cell or a row of a kind loaded as targets (`target`, and by default `budget`: see
     `Mapping.loads_as`) -> a target; other kinds (estimates) are held out."""
     kind = rows["value_kind"]
-    kind = kind if kind.dtype == "str" else kind.astype("object")
+    kind = kind if kind.dtype == "str" or isinstance(kind.dtype, pd.CategoricalDtype) else kind.astype("object")
     known = rows.attrs.get("value_kinds")  # from the reader: no pass over a million rows
     uniques = {"actual", *(known if known else (k for k in pd.unique(kind) if isinstance(k, str)))}
     if loads_as is None:
@@ -102,6 +102,19 @@ def _strings(s: pd.Series) -> pa.ChunkedArray:
     return arrow_text(s)
 
 
+def _coded(codes: np.ndarray, labels: list[str | None]) -> pa.DictionaryArray:
+    """Per-row codes into `labels` as an Arrow dictionary; missing (code -1 or a None label) is ''."""
+    texts = ["" if v is None else str(v) for v in labels]
+    cats, inv = list(dict.fromkeys([*texts, ""])), None
+    inv = np.asarray([cats.index(t) for t in texts] + [cats.index("")], dtype="int32")
+    return pa.DictionaryArray.from_arrays(pa.array(inv[codes], pa.int32()), pa.array(cats, pa.large_string()))
+
+
+def coded_text(s: pd.Series) -> pa.DictionaryArray:
+    codes, uniques = distinct(s)
+    return _coded(codes, [None if pd.isna(v) else v for v in uniques.tolist()])
+
+
 def _period_arrays(labels: pd.Series, fiscal_start_month: int) -> dict[str, pa.Array]:
     """grain/start/end per row, parsing each distinct label once (periods.frame on uniques)."""
     codes, uniques = distinct(labels)
@@ -109,7 +122,7 @@ def _period_arrays(labels: pd.Series, fiscal_start_month: int) -> dict[str, pa.A
     facts = periods.frame(pd.Series(uniques.tolist(), dtype="object"), fiscal_start_month)
     start = np.asarray(pd.to_datetime(facts["period_start"]).to_numpy(), dtype="datetime64[D]")
     end = np.asarray(pd.to_datetime(facts["period_end"]).to_numpy(), dtype="datetime64[D]")
-    return {"grain": pa.array(facts["grain"].to_numpy(dtype=object), pa.string()).take(idx),
+    return {"grain": _coded(codes, facts["grain"].tolist()),
             "period_start": pa.array(start, pa.date32()).take(idx),
             "period_end": pa.array(end, pa.date32()).take(idx)}
 
@@ -120,7 +133,7 @@ def observation_table(actuals: pd.DataFrame, fiscal_start_month: int) -> pa.Tabl
     p = _period_arrays(actuals["period"], fiscal_start_month)
 
     def text(col: str) -> pa.Array:
-        return pc.fill_null(_strings(actuals[col]), "")
+        return coded_text(actuals[col])
 
     def num(col: str) -> pa.Array:
         return pa.array(actuals[col].to_numpy(dtype="float64", na_value=np.nan), pa.float64(), from_pandas=True)

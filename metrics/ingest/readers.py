@@ -134,10 +134,14 @@ def read_csv_source(raw: bytes, encoding: str | None = None, delimiter: str | No
     return src
 
 
+#: Cells are read dictionary-encoded: pandas gets a categorical per column (a code per row into
+#: the column's distinct texts), and everything downstream cleans each distinct text once.
+_CODED = pa.dictionary(pa.int32(), pa.large_string())
+
+
 def _read_fast(body: memoryview, columns: list[str], delimiter: str, skip: int,
                newlines: int) -> pd.DataFrame | None:
-    """pyarrow read; None when row numbers can't be derived from line counts. Cells are read as
-    `large_string`, the layout pandas' `str` dtype keeps, so the frame shares pyarrow's buffers."""
+    """pyarrow read; None when row numbers can't be derived from line counts."""
     skipped: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -147,10 +151,10 @@ def _read_fast(body: memoryview, columns: list[str], delimiter: str, skip: int,
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=columns, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=columns, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in columns},
+            convert_options=pacsv.ConvertOptions(column_types={c: _CODED for c in columns},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:

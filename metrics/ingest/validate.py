@@ -52,20 +52,27 @@ class Context:
     known: pd.DataFrame | None
     as_of: date | None
     fiscal_start_month: int
-    grain: pd.Series  # per row: grain of the canonical period (NA when unreadable)
-    start: pd.Series  # per row: first day of the period (NaT when unreadable)
     cache: dict | None = None
     ids: tuple[np.ndarray, pd.Index] | None = None  # factorized measure_id (codes, uniques), computed once
     periods: tuple[np.ndarray, list] | None = None  # per-row period code, grain per distinct label
     starts: list | None = None  # start per distinct period label (same codes as `periods`)
     actual_kinds: tuple[str, ...] = ("actual",)  # value kinds loaded as observations
 
+    def grain_at(self, i: int) -> object:
+        """Grain of row i's period (None when unreadable), from the per-label facts: notes only."""
+        codes, grains = self.periods
+        return grains[codes[self.frame.index.get_loc(i)]]
+
+    def start_at(self, i: int) -> pd.Timestamp:
+        return self.starts[self.periods[0][self.frame.index.get_loc(i)]]
+
 
 def _id_codes(ctx: Context) -> tuple[np.ndarray, pd.Index]:
     """measure_id factorized once per frame; NA gets the code len(uniques)."""
     if ctx.ids is None:
         codes, uniques = pd.factorize(ctx.frame["measure_id"], use_na_sentinel=True)
-        codes = np.where(codes < 0, len(uniques), codes)
+        codes[codes < 0] = len(uniques)
+        codes = codes.astype("int32")
         ctx.ids = (codes, pd.Index(np.asarray(uniques, dtype=object), dtype=object))
     return ctx.ids
 
@@ -153,8 +160,8 @@ def _future(ctx: Context) -> pd.Series:
 
 
 def _future_note(ctx: Context, i: int) -> str:
-    grain = str(ctx.grain.at[i]).replace("_", " ")
-    return (f"starts {ctx.start.at[i].date()}, more than one {grain} after {ctx.as_of}; "
+    grain = str(ctx.grain_at(i)).replace("_", " ")
+    return (f"starts {ctx.start_at(i).date()}, more than one {grain} after {ctx.as_of}; "
             "only targets may be in the future")
 
 
@@ -211,7 +218,7 @@ RULES: list[Rule] = [
          lambda c, i: "empty measure id" if not c.frame.at[i, "measure_id"] else "create it as a draft or fix the id"),
     Rule(FrequencyMismatch, "period", _frequency,
          lambda c, i: f"measure is {c.known.at[c.frame.at[i, 'measure_id'], 'frequency']}, "
-                      f"period is {c.grain.at[i]}", cell="period"),
+                      f"period is {c.grain_at(i)}", cell="period"),
     Rule(FuturePeriod, "period", _future, _future_note),
     Rule(DuplicateKey, "measure_id", _duplicate, _dup_note),
     Rule(OutOfRange, "value", _range, _range_note),
@@ -222,6 +229,8 @@ def _period_codes(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[np.ndar
     """(per-row code into the lists, grain per distinct label, start per distinct label);
     the last entry of each list stands for a missing period."""
     codes, uniques = pd.factorize(frame["period"], use_na_sentinel=True)
+    codes[codes < 0] = len(uniques)
+    codes = codes.astype("int32")
     grains, starts = [], []
     for label in uniques:
         try:
@@ -231,7 +240,6 @@ def _period_codes(frame: pd.DataFrame, fiscal_start_month: int) -> tuple[np.ndar
         except periods.PeriodError:
             grains.append(None)
             starts.append(pd.NaT)
-    codes = np.where(codes < 0, len(uniques), codes)
     return codes, grains + [None], starts + [pd.NaT]
 
 
@@ -280,15 +288,19 @@ def validate(frame: pd.DataFrame, known_measures: pd.DataFrame | None = None, as
     if known is None:
         rules = [r for r in rules if r.error not in (FrequencyMismatch, OutOfRange)]
     parsed = _period_codes(frame, fiscal_start_month)
-    grain, start = _period_facts(frame, fiscal_start_month, parsed)
     as_of_date = pd.Timestamp(as_of).date() if as_of is not None else None
-    ctx = Context(frame, known, as_of_date, fiscal_start_month, grain, start, periods=parsed[:2], starts=parsed[2],
+    ctx = Context(frame, known, as_of_date, fiscal_start_month, periods=parsed[:2], starts=parsed[2],
                   actual_kinds=("actual", *actual_kinds))
+    schema = build_schema(ctx, rules)
     try:
-        build_schema(ctx, rules).validate(frame, lazy=True, inplace=True)  # no copy: nothing is coerced
+        schema.validate(frame, lazy=True, inplace=True)  # no copy: nothing is coerced
         failures = pd.DataFrame(columns=["check", "index"])
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
+    finally:
+        # pandera keeps the schema registered on the frame, and the schema's checks hold the
+        # context: without this the frame and the per-row codes would live as long as the process.
+        schema.columns = {}
     failures = failures[failures["index"].notna()].sort_values("index", kind="stable")
     by_code = {f"{n}:{r.error.code}": r for n, r in enumerate(rules)}
     fields = frame.attrs.get("fields", {})

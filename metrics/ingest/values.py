@@ -30,6 +30,10 @@ _STRIP = r"[\s$€£,%\u00a0]"
 def arrow_text(s: pd.Series) -> pa.ChunkedArray:
     """A text column as Arrow `large_string`, without a copy when pandas already holds it so
     (the `str` dtype over the file's buffers)."""
+    if is_coded(s):
+        cats = pa.array(s.cat.categories.astype("object").to_numpy(), pa.large_string())
+        codes = s.cat.codes.to_numpy()
+        return pa.chunked_array([cats.take(pa.array(codes, pa.int32(), mask=codes < 0))])
     try:
         arr = pa.array(s.array) if s.dtype == "str" else None
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -41,8 +45,18 @@ def arrow_text(s: pd.Series) -> pa.ChunkedArray:
     return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
 
+def is_coded(s: pd.Series) -> bool:
+    """Whether a text column is held as codes into its distinct texts (a pandas categorical: how
+    the reader keeps a file's cells, a few bytes a row instead of the text)."""
+    return isinstance(s.dtype, pd.CategoricalDtype)
+
+
 def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(int32 code per row, -1 where missing; the distinct texts as a `str` Series)."""
+    if is_coded(s):
+        cats = s.cat.categories
+        return (s.cat.codes.to_numpy().astype("int32", copy=False),
+                pd.Series(cats if cats.dtype == "str" else cats.astype("str")).reset_index(drop=True))
     s = s if s.dtype == "str" else s.astype("str")
     enc = pc.dictionary_encode(arrow_text(s))
     if enc.num_chunks == 0:
@@ -60,7 +74,7 @@ def _broadcast(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np
 
 def is_missing(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS) -> pd.Series:
     """True where a cell is empty or a missing-value marker (`NA`, `No Data`, `-` ...)."""
-    if s.dtype == "str":
+    if s.dtype == "str" or is_coded(s):
         codes, uniques = distinct(s)
         hit = uniques.str.strip().isin(markers).to_numpy(dtype=bool)
         return pd.Series(_broadcast(hit, codes, True), index=s.index)
@@ -168,19 +182,29 @@ def to_period(s: pd.Series, grain: str | None = None,
     codes = np.where(codes < 0, len(parsed), codes)
     labels = [p for p, _ in parsed]
     missing = bool((codes == len(parsed)).any())
-    if labels == texts and not missing and s.dtype == "str":
+    coded = is_coded(s)
+    if labels == texts and not missing and (s.dtype == "str" or coded):
         period = s  # every label already canonical: the file's own column, no copy
     else:
-        period = take_str(labels + [None], codes, s.index)
+        period = remap(labels + [None], codes, s.index, coded)
     kinds = {k for _, k in parsed} | ({"actual"} if missing else set())
     kind = (constant_str(kinds.pop(), s.index) if len(kinds) == 1 else
-            take_str([k for _, k in parsed] + ["actual"], codes, s.index))
+            remap([k for _, k in parsed] + ["actual"], codes, s.index, coded))
     unread = [("" if u is None else u) if p is None else None for u, p in zip(texts, labels, strict=True)]
     if not missing and all(u is None for u in unread):
         raw = constant_str(None, s.index)
     else:
         raw = take_str(unread + [""], codes, s.index)
     return period, kind, raw
+
+
+def remap(labels: list[str | None], codes: np.ndarray, index: pd.Index, coded: bool) -> pd.Series:
+    """`labels[codes]`: codes again (a categorical) when the input was coded, else `str` text."""
+    if not coded:
+        return take_str(labels, codes, index)
+    inv, cats = pd.factorize(pd.Series(labels, dtype="object"), use_na_sentinel=True)
+    return pd.Series(pd.Categorical.from_codes(inv[codes], categories=pd.Index(list(cats), dtype="str")),
+                     index=index)
 
 
 def take_str(labels: list[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
@@ -199,19 +223,30 @@ def constant_str(value: str | None, index: pd.Index) -> pd.Series:
     note, unit, the raw-text columns) point at one buffer instead of 13 MB each per million rows.
     The cache holds them weakly: nothing outlives the frames that use it.
     """
+    if value is not None:  # one code per row (a byte), not a million copies of the text
+        return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype="int8"),
+                                                   categories=pd.Index([value], dtype="str")), index=index)
     key = (value, len(index))
     arr = _CONSTANTS.get(key)
     if arr is None:
-        arr = (pa.nulls(len(index), pa.large_string()) if value is None
-               else pa.repeat(pa.scalar(value, pa.large_string()), len(index)))
+        arr = _all_missing(len(index))
         _CONSTANTS[key] = arr
     return pd.Series(pd.array(arr, dtype="str"), index=index)
+
+
+def _all_missing(n: int) -> pa.Array:
+    """n missing texts over zeroed buffers from numpy (calloc): pages nobody writes cost no memory, so
+    the dozen all-missing columns of a canonical frame (name, note, details, raw texts) are free
+    instead of 8 bytes a row each."""
+    offsets = pa.py_buffer(np.zeros(n + 1, dtype="int64"))
+    validity = pa.py_buffer(np.zeros((n + 7) // 8, dtype="uint8"))
+    return pa.LargeStringArray.from_buffers(n, offsets, pa.py_buffer(b""), validity, null_count=n)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
     """Trimmed text with missing markers as NA (names, units, notes); the column itself when
     no cell needs either (no copy of a million clean ids)."""
-    if s.dtype != "str":
+    if s.dtype != "str" and not is_coded(s):
         s = s.str.strip()
         return s.where(~s.isin(settings.MISSING_MARKERS))
     codes, uniques = distinct(s)
@@ -219,18 +254,33 @@ def clean_text(s: pd.Series) -> pd.Series:
     cleaned = cleaned.where(~cleaned.isin(settings.MISSING_MARKERS))
     if cleaned.equals(uniques):
         return s
-    return take_str(_texts(cleaned) + [None], np.where(codes < 0, len(cleaned), codes), s.index)
+    return remap(_texts(cleaned) + [None], np.where(codes < 0, len(cleaned), codes), s.index, is_coded(s))
 
 
 def strip(s: pd.Series) -> pd.Series:
     """Trimmed text (missing stays missing); the column itself when no cell has spaces to trim."""
-    if s.dtype != "str":
+    if s.dtype != "str" and not is_coded(s):
         return s.str.strip()
     codes, uniques = distinct(s)
     stripped = uniques.str.strip()
     if stripped.equals(uniques):
         return s
-    return take_str(_texts(stripped) + [None], np.where(codes < 0, len(stripped), codes), s.index)
+    return remap(_texts(stripped) + [None], np.where(codes < 0, len(stripped), codes), s.index, is_coded(s))
+
+
+def as_str(s: pd.Series) -> pd.Series:
+    """Codes back to plain `str` text, for columns whose consumers edit or format the text."""
+    return s.astype("str") if is_coded(s) else s
+
+
+def fill_text(s: pd.Series, value: str) -> pd.Series:
+    """Missing cells set to `value`, codes kept as codes."""
+    if is_coded(s):
+        if not s.isna().any():
+            return s
+        if value not in s.cat.categories:
+            s = s.cat.add_categories([value])
+    return s.fillna(value)
 
 
 def _texts(s: pd.Series) -> list[str | None]:
