@@ -8,7 +8,7 @@ from metrics.charts import dashboards as charts
 from metrics.domain import text
 from metrics.views import measure as measure_view
 from ui import views
-from ui.widgets import id_select, status_chip
+from ui.widgets import long_id_select, page_of, status_chip
 
 
 def read(**changes) -> measure_view.MeasureView:
@@ -24,7 +24,8 @@ if v.measure is None:
 if v.notice:
     st.warning(v.notice)
 names = v.names
-chosen = id_select("Measure", list(v.measure_ids), "measure", format_func=lambda i: f"{names[i]} ({i})")
+chosen = long_id_select("Measure", list(v.measure_ids), "measure", format_func=lambda i: f"{names[i]} ({i})",
+                        noun="measure")
 if chosen != v.measure.id:
     v = read(measure_id=chosen)
 m = v.measure
@@ -57,7 +58,7 @@ else:
                                          annotations=v.annotations), width="stretch")
 
 if v.lookup is not None:
-    pick = id_select("Look up a period", list(v.period_labels), "period")
+    pick = long_id_select("Look up a period", list(v.period_labels), "period", noun="period")
     lk = v.lookup if pick == v.lookup.period else read(measure_id=m.id, period=pick).lookup
     p1, p2 = st.columns(2)
     p1.metric(f"{lk.period}{unit_note}", charts.fmt(lk.value),
@@ -86,8 +87,9 @@ if v.dimensions:
 left, right = st.columns([2, 1])
 with left:
     st.subheader("Data")
-    st.dataframe(v.table, hide_index=True, width="stretch", height=300)
-    st.download_button("Download CSV", text.to_csv(v.download), file_name=f"{m.id}.csv", mime="text/csv")
+    st.dataframe(page_of(v.table, "data_page"), hide_index=True, width="stretch", height=300)
+    st.download_button("Download CSV", text.to_csv(v.download), file_name=f"{m.id}.csv", mime="text/csv",
+                       help="Every row of every period, not only the page shown.")
 with right:
     st.subheader("Methodology")
     st.markdown(text.md(m.methodology) or "No methodology recorded yet.")

@@ -92,8 +92,9 @@ with left:
                + ("." if not v.pulled_down else ". Pulled down most by " + "; ".join(
                    f"{text.md(name)} ({overview_view.points_below(pts)})" for _mid, name, pts in v.pulled_down) + "."))
     if v.movement["score"].notna().any():
-        st.plotly_chart(charts.composite_chart(v.movement, height=200), width="stretch", key="composite_chart",
-                        config={"displayModeBar": False})
+        drawn = v.movement[["label", "score", "n_scored"]].to_csv(index=False)  # what the chart shows, as a key
+        st.plotly_chart(views.built(("composite_chart", drawn), lambda: charts.composite_chart(v.movement, height=200)),
+                        width="stretch", key="composite_chart", config={"displayModeBar": False})
     else:
         st.info("No measure could be scored in the last 12 months, so there is no city score to chart.")
     status_counts(v.counts, v.n_measures)

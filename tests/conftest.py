@@ -108,3 +108,23 @@ def sql_frame(sql: str, url: str, **params):
     with db.reader(url) as conn:
         result = conn.execute(sa.text(sql), params)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def data_table_rows(at):
+    """Every row of the Measure page's Data table, turning its pages as a reader would (100 rows each)."""
+    import re
+
+    import pandas as pd
+
+    def table():
+        return next(d.value for d in at.dataframe if {"period", "dimension", "member", "value"} <= set(d.value.columns))
+
+    box = next((n for n in at.number_input if n.label.startswith("Page")), None)
+    if box is None:
+        return table()
+    pages = int(re.search(r"of ([\d,]+)", box.label).group(1).replace(",", ""))
+    frames = [table()]
+    for k in range(2, pages + 1):
+        next(n for n in at.number_input if n.label.startswith("Page")).set_value(k).run()
+        frames.append(table())
+    return pd.concat(frames, ignore_index=True)

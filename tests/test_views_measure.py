@@ -17,7 +17,7 @@ from metrics.domain import equity, text
 from metrics.store import queries
 from metrics.views import base
 from metrics.views import measure as measure_view
-from tests.conftest import REPO
+from tests.conftest import REPO, data_table_rows
 
 HOME, OVERDOSE, DRAFT = "households-stable-housing", "overdose-deaths", "speed-cameras-active"
 GOAL = "reduce-homelessness"
@@ -147,7 +147,7 @@ def test_public_measure_page_shows_suppressed_where_equity_does(duck_city, monke
     n = threshold(duck_city)
     assert any(f"below {n}" in c.value and "suppressed" in c.value for c in at.caption)
 
-    table = next(d.value for d in at.dataframe if {"dimension", "member", "value"} <= set(d.value.columns))
+    table = data_table_rows(at)
     flags = equity_flags(duck_city, OVERDOSE, "race")
     race = table[table["dimension"] == "race"].merge(flags, on=["period", "member"], suffixes=("", "_raw"))
     assert len(race) == len(flags) and race["suppressed"].any()

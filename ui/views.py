@@ -123,3 +123,15 @@ def fresh(view: Callable[..., Any], **filters) -> Any:
     except MetricsError as exc:
         fail(str(exc))
     raise AssertionError("unreachable")
+
+
+def built(key: tuple, make: Callable[[], Any]) -> Any:
+    """`make()` (e.g. a plotly figure: building one costs a few hundred ms of validation) once per
+    `key`, which must hold everything the result is drawn from; shared across sessions like views."""
+    cache = _cache()
+    full = ("built", *key)
+    hit = cache.get(full)
+    if hit is None:
+        hit = make()
+        cache.put(full, hit)
+    return hit

@@ -130,39 +130,40 @@ def _as_date(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def _headline(part: pd.DataFrame) -> Headline | None:
-    """The goal's first outcome measure that has a figure (name order), as the card's headline."""
-    outcomes = part[(part["kind"] == "outcome") & part["actual"].notna()]
-    if outcomes.empty:
-        return None
-    o = outcomes.sort_values("name", kind="stable").iloc[0]
-    return Headline(measure_id=str(o["measure_id"]), name=str(o["name"]), period=str(o["period"]),
-                    actual=float(o["actual"]), target=None if pd.isna(o["target"]) else float(o["target"]),
-                    unit="" if pd.isna(o["unit"]) else str(o["unit"]), status=str(o["status"]))
+def _headlines(rows: pd.DataFrame) -> dict[str, Headline]:
+    """Each goal's first outcome measure that has a figure (name order), as its card's headline."""
+    outcomes = rows[(rows["kind"] == "outcome") & rows["actual"].notna()]
+    firsts = outcomes.sort_values("name", kind="stable").drop_duplicates("goal_id")
+    return {str(o.goal_id): Headline(
+        measure_id=str(o.measure_id), name=str(o.name), period=str(o.period), actual=float(o.actual),
+        target=None if pd.isna(o.target) else float(o.target), unit="" if pd.isna(o.unit) else str(o.unit),
+        status=str(o.status)) for o in firsts.itertuples(index=False)}
 
 
 def _sections(status: pd.DataFrame, goals: pd.DataFrame, shown: pd.DataFrame) -> tuple[PrioritySection, ...]:
+    """Goal cards grouped by priority; one pass per table (not one filter per goal), so a city with
+    hundreds of goals costs the same few operations."""
     rollup = overview.goal_rollup(shown, goals).set_index("id")
     rows = shown.assign(status_label=shown["status"].map(status_label))
-    out = []
-    for prio_name, prio_rows in rows.groupby("priority_name", sort=False):
-        cards = []
-        for goal_id, part in prio_rows.groupby("goal_id", sort=False):
-            if goal_id not in rollup.index:
-                continue
-            g = rollup.loc[goal_id]
-            cards.append(GoalCard(
-                id=str(goal_id), name=str(g["name"]), statement="" if pd.isna(g["statement"]) else str(g["statement"]),
-                target_date="" if pd.isna(g["target_date"]) else str(g["target_date"]),
-                priority_name=str(prio_name),
-                counts=tuple((s, int(g[s])) for s in STATUSES if g[s]),
-                outcome_measures=int(g["outcome_measures"]),
-                measures=part[MEASURE_COLUMNS].reset_index(drop=True),
-                drafts=int(((part["goal_id"] == goal_id) & (part["state"] == overview.DRAFT_STATE)).sum()),
-                headline=_headline(part)))
-        if cards:
-            out.append(PrioritySection(str(prio_name), tuple(cards)))
-    return tuple(out)
+    tables = {str(k): t.reset_index(drop=True) for k, t in rows[MEASURE_COLUMNS + ["goal_id"]].groupby(
+        "goal_id", sort=False)}
+    drafts = (rows["state"] == overview.DRAFT_STATE).groupby(rows["goal_id"]).sum()
+    heads = _headlines(rows)
+    order = rows[["priority_name", "goal_id"]].drop_duplicates()
+    out: dict[str, list[GoalCard]] = {}
+    for prio_name, goal_id in order.itertuples(index=False):
+        if pd.isna(prio_name) or pd.isna(goal_id) or goal_id not in rollup.index:
+            continue
+        g = rollup.loc[goal_id]
+        out.setdefault(str(prio_name), []).append(GoalCard(
+            id=str(goal_id), name=str(g["name"]), statement="" if pd.isna(g["statement"]) else str(g["statement"]),
+            target_date="" if pd.isna(g["target_date"]) else str(g["target_date"]),
+            priority_name=str(prio_name),
+            counts=tuple((s, int(g[s])) for s in STATUSES if g[s]),
+            outcome_measures=int(g["outcome_measures"]),
+            measures=tables[str(goal_id)][MEASURE_COLUMNS],
+            drafts=int(drafts.get(goal_id, 0)), headline=heads.get(str(goal_id))))
+    return tuple(PrioritySection(name, tuple(cards)) for name, cards in out.items())
 
 
 def _changes(movers: scoring.Movers, counts: dict[str, int], n: int) -> tuple[str, ...]:
