@@ -128,3 +128,12 @@ def data_table_rows(at):
         next(n for n in at.number_input if n.label.startswith("Page")).set_value(k).run()
         frames.append(table())
     return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_cache(tmp_path_factory) -> Path:
+    """One chart-image cache for the run (METRICS_CHART_CACHE), as a city's publishing job would keep:
+    sites built from the same data draw each chart once (drawing through kaleido is a build's slow part)."""
+    folder = tmp_path_factory.mktemp("chart-cache")
+    os.environ["METRICS_CHART_CACHE"] = str(folder)
+    return folder

@@ -4,7 +4,9 @@ The council report embeds PNGs; the static site gives every interactive chart an
 (shown when scripts are off, and linked for download). Exporting is the slow part of a site
 build, so site images are named by a hash of the figure: a rebuild takes the image of an
 unchanged chart from the previous site instead of drawing it again, and only charts whose
-data, targets or notes changed are exported.
+data, targets or notes changed are exported. With `METRICS_CHART_CACHE` set to a folder, drawn
+images are kept there too, so a build into a fresh folder (a CI job publishing from a new checkout,
+a second site from the same data) reuses them as well.
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ class SiteImages:
     """The SVGs of one site build: reused from `previous` (the site being replaced) by name, the rest
     exported in one batch by `export()` once every page has named its charts."""
 
-    def __init__(self, folder: Path, previous: Path | None) -> None:
+    def __init__(self, folder: Path, previous: Path | None, cache: Path | None = None) -> None:
         self.folder = folder / SITE_FOLDER
         self.previous = previous / SITE_FOLDER if previous is not None else None
+        if cache is None and os.environ.get("METRICS_CHART_CACHE"):
+            cache = Path(os.environ["METRICS_CHART_CACHE"])
+        self.cache = cache
         self.pending: dict[str, dict] = {}
         self.reused = 0
         self.exported = 0
@@ -68,14 +73,13 @@ class SiteImages:
         target = self.folder / f"{key}.svg"
         if target.exists() or key in self.pending:
             return rel
-        old = self.previous / f"{key}.svg" if self.previous is not None else None
         self.folder.mkdir(parents=True, exist_ok=True)
-        if old is not None and old.is_file():
-            try:
-                os.link(old, target)  # the old site is removed after the swap; the link keeps the file
-            except OSError:
-                shutil.copyfile(old, target)
-            self.reused += 1
+        for where in (self.previous, self.cache):
+            old = where / f"{key}.svg" if where is not None else None
+            if old is not None and old.is_file():
+                _link(old, target)  # the old site is removed after the swap; the link keeps the file
+                self.reused += 1
+                break
         else:
             self.pending[key] = spec
         return rel
@@ -91,4 +95,16 @@ class SiteImages:
                 tmp.write_bytes(pio.to_image(spec, format="svg", validate=False, **SVG_SIZE))
                 tmp.replace(self.folder / f"{key}.svg")
                 self.exported += 1
+                if self.cache is not None:
+                    self.cache.mkdir(parents=True, exist_ok=True)
+                    part = self.cache / f".{key}.{os.getpid()}.tmp"  # builds may share the cache
+                    _link(self.folder / f"{key}.svg", part)
+                    part.replace(self.cache / f"{key}.svg")
         self.pending.clear()
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
