@@ -19,6 +19,7 @@ from metrics.views import overview as overview_view
 from metrics.views import report as report_view
 from ui import auth, live, views
 from ui.overview_cards import goal_cards, status_counts
+from ui.widgets import page_of
 
 DRAFTS_PARAM = "drafts"  # ?drafts=1: a staff reader counts draft measures too (default off)
 ALL_PRIORITIES, ALL_DEPARTMENTS, ALL_STATUSES = "All priorities", "All departments", "All statuses"
@@ -140,8 +141,8 @@ st.subheader("In detail")
 with st.expander(f"Every measure ({v.n_measures}), by goal"):
     rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals]
     if rows:
-        table = pd.concat(rows, ignore_index=True)
-        table = marked(table).assign(Link=measure_links(table["measure_id"]))
+        table = page_of(pd.concat(rows, ignore_index=True), "every_measure_page")  # a page at a time: 1,000 rows
+        table = marked(table).assign(Link=measure_links(table["measure_id"]))  # would be sent folded or not
         st.dataframe(
             table[["priority", "goal", "name", "Link", "kind", "period", "actual", "target", "status_label",
                    "change_prev_pct", "unit"]],

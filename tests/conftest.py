@@ -205,14 +205,15 @@ def sql_frame(sql: str, url: str, **params):
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def data_table_rows(at):
-    """Every row of the Measure page's Data table, turning its pages as a reader would (100 rows each)."""
+def data_table_rows(at, columns: tuple[str, ...] = ("period", "dimension", "member", "value")):
+    """Every row of a page's paged table (the first with `columns`: by default the Measure page's Data
+    table), turning its pages as a reader would (100 rows each)."""
     import re
 
     import pandas as pd
 
     def table():
-        return next(d.value for d in at.dataframe if {"period", "dimension", "member", "value"} <= set(d.value.columns))
+        return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
 
     box = next((n for n in at.number_input if n.label.startswith("Page")), None)
     if box is None:

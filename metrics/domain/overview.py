@@ -1,9 +1,10 @@
 """The mayor's one-screen read, assembled from measures, recent values and targets.
 
-Only the last few periods of each measure ending by the day in question are fetched
-(sql/aggregates_as_of.sql, read by views.score), so the Overview costs the same on a city
-with fifteen years of history as on one with two. Pure pandas: the cap and the stale rule
-are the city's settings, passed in by the view.
+The Overview reads each measure's periods already judged at commit time (sql/measure_scores.sql,
+from the first point of its movement chart on; see domain.rollup), so it costs the same on a city
+with fifteen years of history as on one with two; `scorecard` and `summary` still take raw recent
+rows for callers that have them. Pure pandas: the cap and the stale rule are the city's settings,
+passed in by the view.
 """
 
 from __future__ import annotations

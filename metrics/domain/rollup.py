@@ -46,15 +46,20 @@ def score_rows(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.D
     obs = obs[obs["measure_id"].isin(direction)]
     target_of = scoring.target_lookup(targets)
     mids, labels = obs["measure_id"].tolist(), obs["period"].astype(str).tolist()
-    ends, actuals = pd.to_datetime(obs["_end"]).tolist(), obs["value"].astype(float).tolist()
+    stamps = pd.to_datetime(obs["_end"])
+    ends, days, actuals = stamps.tolist(), stamps.dt.date.tolist(), obs["value"].astype(float).tolist()
     values = dict(zip(zip(mids, labels, strict=True), actuals, strict=True))
-    rows = []
-    for mid, label, end, actual in zip(mids, labels, ends, actuals, strict=True):
+    facts = {}
+    for label in set(labels):  # a few hundred distinct labels, however many measures
         prev_label, yoy_label, grain, length = scoring.label_facts(label)
+        facts[label] = (prev_label, yoy_label, grain, int(length / pd.Timedelta(days=1)))
+    rows = []
+    for mid, label, end, day, actual in zip(mids, labels, ends, days, actuals, strict=True):
+        prev_label, yoy_label, grain, next_days = facts[label]
         way = direction[mid]
         t = target_of(mid, end)
         prev, yoy = values.get((mid, prev_label), math.nan), values.get((mid, yoy_label), math.nan)
-        rows.append((mid, label, end.date(), grain, int(length / pd.Timedelta(days=1)), actual,
+        rows.append((mid, label, day, grain, next_days, actual,
                      t.value if t else math.nan, t.tolerance if t else math.nan,
                      scoring.measure_status(actual, t.value if t else None, way, t.tolerance if t else 0.0),
                      scoring.score_ratio(actual, t.value, way, math.inf) if t else math.nan,

@@ -30,7 +30,8 @@ def _ids(conn: sa.Connection, measure_ids: Iterable[str] | None) -> list[str]:
 
 def _frame(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
     result = conn.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    cols = list(result.keys())
+    return pd.DataFrame([tuple(r) for r in result], columns=cols)  # tuples: Row objects cost a lookup per cell
 
 
 def refresh(conn: sa.Connection, measure_ids: Iterable[str] | None) -> int:
