@@ -24,7 +24,7 @@ _CSS = """<style>
 .ov-card{border:1px solid rgba(128,128,128,.35);border-radius:8px;padding:6px 8px;font-size:0.8rem;line-height:1.3}
 .ov-card a{font-weight:600;text-decoration:none}
 .ov-bar{display:flex;height:7px;border-radius:4px;overflow:hidden;margin:4px 0}
-.ov-mix{color:rgba(110,110,110,1)}
+.ov-mix{color:#555555}
 .ov-chip{display:inline-block;padding:2px 8px;border-radius:10px;margin:0 4px 4px 0;color:#000;font-size:0.85rem}
 </style>"""
 
