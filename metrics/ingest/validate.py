@@ -118,7 +118,7 @@ def _unknown(ctx: Context) -> pd.Series:
     ok = np.array([isinstance(u, str) and len(u) > 0 for u in uniques] + [False], dtype=bool)
     if ctx.known is not None:
         ok[:-1] &= np.asarray(uniques.isin(ctx.known.index), dtype=bool)
-    return pd.Series(ok[codes], index=ctx.frame.index)
+    return pd.Series(ok[codes], index=ctx.frame.index, copy=False)
 
 
 def _frequency(ctx: Context) -> pd.Series:
@@ -133,7 +133,7 @@ def _frequency(ctx: Context) -> pd.Series:
     g_map = np.array([-1 if v is None or pd.isna(v) else vocab.setdefault(v, len(vocab)) for v in grain_u],
                      dtype="int64")
     f, g = f_map[codes], g_map[p_codes]
-    return pd.Series((f < 0) | (g < 0) | (f == g), index=ctx.frame.index)
+    return pd.Series((f < 0) | (g < 0) | (f == g), index=ctx.frame.index, copy=False)
 
 
 def _future(ctx: Context) -> pd.Series:
@@ -156,7 +156,7 @@ def _future(ctx: Context) -> pd.Series:
         if col in f:
             has |= f[col].notna().to_numpy()
     actual = kind.isin(list(ctx.actual_kinds)).to_numpy(dtype=bool, na_value=False) & has
-    return pd.Series(~(late & actual), index=f.index)
+    return pd.Series(~(late & actual), index=f.index, copy=False)
 
 
 def _future_note(ctx: Context, i: int) -> str:
@@ -189,7 +189,7 @@ def _range(ctx: Context) -> pd.Series:
     lo, hi = bound("plausible_min"), bound("plausible_max")
     with np.errstate(invalid="ignore"):
         ok = np.isnan(v) | ((np.isnan(lo) | (v >= lo)) & (np.isnan(hi) | (v <= hi)))
-    return pd.Series(ok, index=ctx.frame.index)
+    return pd.Series(ok, index=ctx.frame.index, copy=False)
 
 
 def _range_note(ctx: Context, i: int) -> str:

@@ -77,7 +77,7 @@ def is_missing(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS
     if s.dtype == "str" or is_coded(s):
         codes, uniques = distinct(s)
         hit = uniques.str.strip().isin(markers).to_numpy(dtype=bool)
-        return pd.Series(_broadcast(hit, codes, True), index=s.index)
+        return pd.Series(_broadcast(hit, codes, True), index=s.index, copy=False)
     return s.isna() | s.str.strip().isin(markers)
 
 
@@ -90,7 +90,7 @@ def to_number(s: pd.Series, markers: tuple[str, ...] = settings.MISSING_MARKERS,
     codes, uniques = distinct(s)
     values, raw = _to_number_each(uniques, markers)
     out = pd.Series(_broadcast(values.to_numpy(dtype="float64", na_value=np.nan), codes, np.nan),
-                    index=s.index, dtype="float64")
+                    index=s.index, dtype="float64", copy=False)  # pandas 3 would copy a fresh array
     bad = raw.notna().to_numpy()
     if not bad.any():
         return out, constant_str(None, s.index)
@@ -166,7 +166,7 @@ def _arrow_numbers(s: pd.Series, markers: tuple[str, ...]) -> pd.Series | None:
     hostile = pc.or_kleene(pc.invert(pc.is_finite(out)), pc.greater(pc.abs(out), settings.MAX_ABS_VALUE))
     if pc.any(hostile).as_py() or (pc.max(pc.utf8_length(trimmed)).as_py() or 0) > settings.MAX_DIGITS:
         return None  # the general path rejects them cell by cell
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="float64", copy=False)
 
 
 def to_period(s: pd.Series, grain: str | None = None,
@@ -293,4 +293,4 @@ def text_in(s: pd.Series, values: tuple[str, ...] | list[str] | set[str], lower:
     codes, uniques = distinct(s)
     u = uniques.str.strip()
     hit = (u.str.lower() if lower else u).isin(list(values)).to_numpy(dtype=bool)
-    return pd.Series(_broadcast(hit, codes, False), index=s.index)
+    return pd.Series(_broadcast(hit, codes, False), index=s.index, copy=False)

@@ -113,6 +113,8 @@ def bulk_insert(conn: sa.Connection, table: str, data: pa.Table) -> int:
     # One chunk per column first: pyarrow writes a table whose columns are chunked differently (an
     # empty chunk, a column shared with a frame next to one built whole) as NUL bytes, which COPY refuses.
     data = data.combine_chunks()
+    data = data.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                                for f in data.schema]))  # codes into text: the text
     buf = io.BytesIO()
     pacsv.write_csv(data, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
