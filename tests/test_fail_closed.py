@@ -426,6 +426,7 @@ EXEMPT = {  # "module:function": why it takes no actor
     "metrics.access.users:redeem_password_link": "holding the one-time set-password link is the authority",
     "metrics.ingest.changes:record": "inside ingest's transaction, after its check",
     "metrics.ingest.changes:put_back": "inside rollback's transaction, after its check",
+    "metrics.store.rollups:refresh": "derived scores, recomputed inside a checked write's transaction (or migration 11)",
 }
 CHECKED_NAMES = {f"{fn.__module__}:{fn.__name__}" for fn in CHECKED}
 # Exempt writes the app itself makes, because they are how someone becomes (or stops being) an actor.
