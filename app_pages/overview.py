@@ -137,41 +137,60 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
                                 "Link": st.column_config.LinkColumn("Open", display_text="›", width="small")})
 
 
-st.subheader("In detail")
-with st.expander(f"Every measure ({v.n_measures}), by goal"):
+def folded(label: str, key: str):
+    """An expander whose contents are built only once it is opened: a closed one costs the browser
+    nothing (a 1,000-row grid drawn inside a folded expander was most of a large city's page time)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box, bool(box.open)
+
+
+@st.fragment
+def in_detail() -> None:
+    """The drill-down, rerun on its own when a section is opened or paged (not the whole page)."""
+    st.subheader("In detail")
+    box, is_open = folded(f"Every measure ({v.n_measures}), by goal", "detail_every")
     rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals]
-    if rows:
-        table = page_of(pd.concat(rows, ignore_index=True), "every_measure_page")  # a page at a time: 1,000 rows
-        table = marked(table).assign(Link=measure_links(table["measure_id"]))  # would be sent folded or not
-        st.dataframe(
-            table[["priority", "goal", "name", "Link", "kind", "period", "actual", "target", "status_label",
-                   "change_prev_pct", "unit"]],
-            hide_index=True, width="stretch", height=420,
-            column_config={
-                "priority": "Priority", "goal": "Goal", "name": "Measure",
-                "Link": st.column_config.LinkColumn("Open", display_text="Details ›"),
-                "kind": "Kind", "period": "Latest period",
-                "actual": st.column_config.NumberColumn("Actual", format="localized"),
-                "target": st.column_config.NumberColumn("Target", format="localized"),
-                "status_label": "Status",
-                "change_prev_pct": st.column_config.NumberColumn("Change vs previous", format="%+.1f%%"),
-                "unit": "Unit",
-            })
-with st.expander("Biggest movers since the previous period"):
-    m1, m2 = st.columns(2)
-    with m1:
-        movers_table(v.improvers, "Top improvers since the previous period")
-    with m2:
-        movers_table(v.decliners, "Top decliners since the previous period")
-with st.expander(f"What is stale ({len(v.stale)})"):
-    if v.stale.empty:
-        st.caption("Every measure has reported on time.")
-    else:
-        st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True, width="stretch",
-                     column_config={"measure_id": None,
-                                    "name": st.column_config.TextColumn("Measure", width="medium"),
-                                    "period": st.column_config.TextColumn("Latest", width="small"),
-                                    "due": st.column_config.DateColumn("Next was due", width="small")})
+    if is_open and rows:
+        with box:
+            table = page_of(pd.concat(rows, ignore_index=True), "every_measure_page")  # a page at a time
+            table = marked(table).assign(Link=measure_links(table["measure_id"]))
+            st.dataframe(
+                table[["priority", "goal", "name", "Link", "kind", "period", "actual", "target", "status_label",
+                       "change_prev_pct", "unit"]],
+                hide_index=True, width="stretch", height=420,
+                column_config={
+                    "priority": "Priority", "goal": "Goal", "name": "Measure",
+                    "Link": st.column_config.LinkColumn("Open", display_text="Details ›"),
+                    "kind": "Kind", "period": "Latest period",
+                    "actual": st.column_config.NumberColumn("Actual", format="localized"),
+                    "target": st.column_config.NumberColumn("Target", format="localized"),
+                    "status_label": "Status",
+                    "change_prev_pct": st.column_config.NumberColumn("Change vs previous", format="%+.1f%%"),
+                    "unit": "Unit",
+                })
+    box, is_open = folded("Biggest movers since the previous period", "detail_movers")
+    if is_open:
+        with box:
+            m1, m2 = st.columns(2)
+            with m1:
+                movers_table(v.improvers, "Top improvers since the previous period")
+            with m2:
+                movers_table(v.decliners, "Top decliners since the previous period")
+    box, is_open = folded(f"What is stale ({len(v.stale)})", "detail_stale")
+    if is_open:
+        with box:
+            if v.stale.empty:
+                st.caption("Every measure has reported on time.")
+            else:
+                st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True,
+                             width="stretch",
+                             column_config={"measure_id": None,
+                                            "name": st.column_config.TextColumn("Measure", width="medium"),
+                                            "period": st.column_config.TextColumn("Latest", width="small"),
+                                            "due": st.column_config.DateColumn("Next was due", width="small")})
+
+
+in_detail()
 if v.staff:  # the council report counts every published measure, private goals included: staff only;
     # it sits with the drill-down so the mayor's one screen keeps every goal above the fold
     with st.expander("Council report (PDF or Excel)"):

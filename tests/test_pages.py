@@ -53,8 +53,26 @@ def test_overview_priority_filter_narrows(app):
     assert "Safe Neighborhoods" in body and "Housing & Homelessness" not in body
     at.selectbox(key="status").select("Stale data").run()
     assert not at.exception and not at.error
+    assert not [d for d in at.dataframe if "status_label" in d.value.columns]  # folded: not built, not sent
+    at.session_state["detail_every"] = True  # the reader opens "Every measure"
+    at.run()
+    assert not at.exception and not at.error
     tables = [d.value for d in at.dataframe if "status_label" in d.value.columns]
     assert tables and all((t["status_label"] == "… Stale data").all() for t in tables)
+
+
+def test_overview_drill_down_is_built_when_opened(app):
+    at = app.run()
+    assert not at.dataframe  # three folded sections: nothing drawn until the reader opens one
+    for key in ("detail_every", "detail_movers", "detail_stale"):
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception and not at.error
+    columns = [set(d.value.columns) for d in at.dataframe]
+    assert any({"goal", "status_label"} <= c for c in columns)  # every measure, by goal
+    assert any("improvement" in c for c in columns)  # movers
+    assert any("due" in c for c in columns)  # what is stale
+    assert "Top improvers since the previous period" in texts(at)
 
 
 def test_measure_page_shows_homelessness_history(app):
