@@ -10,7 +10,7 @@ from metrics.domain import text
 from metrics.domain.text import md
 from metrics.views import equity as equity_view
 from ui.views import fail, show
-from ui.widgets import id_select
+from ui.widgets import id_select, long_id_select
 
 wanted = st.query_params.get("measure")
 probe = show(equity_view.build, measure_id=wanted)
@@ -22,7 +22,7 @@ if probe.notice:
     st.warning(probe.notice)
 if probe.note:
     st.info(md(probe.note))
-measure_id = id_select("Measure", ids, "measure", format_func=lambda i: f"{names[i]} ({i})")
+measure_id = long_id_select("Measure", ids, "measure", format_func=lambda i: f"{names[i]} ({i})", noun="measure")
 v = probe if measure_id == probe.measure_id else show(equity_view.build, measure_id=measure_id)
 dimension = id_select("Breakdown", list(v.dimensions), "dimension")
 if dimension != v.dimension:

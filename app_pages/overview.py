@@ -182,7 +182,8 @@ def in_detail() -> None:
             if v.stale.empty:
                 st.caption("Every measure has reported on time.")
             else:
-                st.dataframe(marked(v.stale)[["measure_id", "name", "period", "due"]], hide_index=True,
+                st.dataframe(marked(page_of(v.stale, "stale_page"))[["measure_id", "name", "period", "due"]],
+                             hide_index=True,
                              width="stretch",
                              column_config={"measure_id": None,
                                             "name": st.column_config.TextColumn("Measure", width="medium"),

@@ -75,6 +75,28 @@ def test_overview_drill_down_is_built_when_opened(app):
     assert "Top improvers since the previous period" in texts(at)
 
 
+def test_measure_picker_sends_at_most_fifty_and_finds_by_name(app, duck_city):
+    from metrics.access.visibility import STAFF
+    from metrics.store import queries
+    from ui.widgets import PICKER_LIMIT
+    every = queries.fetch("measures", STAFF, url=duck_city)
+    assert len(every) > PICKER_LIMIT  # the demo city is long enough for the search box
+    app.switch_page("app_pages/measure.py")
+    at = app.run()
+    box = at.selectbox[0]
+    assert box.label == "Measure" and len(box.options) == PICKER_LIMIT
+    at.text_input(key="_measure_find").input("overdose deaths").run()
+    assert not at.exception and not at.error
+    options = at.selectbox[0].options
+    assert 1 < len(options) <= PICKER_LIMIT and any("Overdose deaths" in o for o in options[1:])
+    pick = next(o for o in options[1:] if "Overdose deaths" in o)
+    at.selectbox[0].select(pick).run()
+    assert not at.exception and not at.error
+    wanted = pick.rsplit("(", 1)[1].rstrip(")")
+    assert at.query_params["measure"] == wanted
+    assert "Overdose deaths" in at.title[0].value
+
+
 def test_measure_page_shows_homelessness_history(app):
     app.query_params["measure"] = "households-stable-housing"
     at = app.run()

@@ -56,7 +56,9 @@ def outcome_values(url: str) -> pd.Series:
 # --------------------------------------------------------------------------- Overview
 
 def test_overview_shows_score_movement_movers_stale_and_data_as_of(duck_city, monkeypatch):
-    at = make_app(duck_city, monkeypatch).run()
+    at = make_app(duck_city, monkeypatch)
+    at.session_state["detail_movers"] = at.session_state["detail_stale"] = True  # both drill-downs opened
+    at.run()
     assert not at.exception and not at.error
     body = all_text(at)
     latest = queries.fetch("data_status", STAFF, url=duck_city).iloc[0]["latest_period_end"]
