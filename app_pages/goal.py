@@ -1,6 +1,8 @@
 """Goal: the outcome against its target path and projection, the outputs that feed it, and what they buy."""
 
+from urllib.parse import quote
 
+import pandas as pd
 import streamlit as st
 
 from metrics.charts import dashboards as charts
@@ -10,6 +12,8 @@ from ui import auth
 from ui.criteria_panel import show_goal_criteria
 from ui.views import fail, show
 from ui.widgets import id_select, verdict
+
+OTHER_CHARTS = 3  # further outcomes of the goal are listed, each a link to its own chart
 
 wanted = st.query_params.get("goal")
 v = show(goal_view.build, goal_id=wanted, outcome_id=st.query_params.get("outcome"))
@@ -78,10 +82,22 @@ else:
         st.info("This outcome has no target or the goal no target date, so there is nothing to project toward.")
         st.plotly_chart(charts.narrow_legend(charts.history_chart(om.history, om.targets, om.name, unit,
                                                                   om.direction)), width="stretch")
-    for other in v.other_outcomes:
+    for other in v.other_outcomes[:OTHER_CHARTS]:
         st.plotly_chart(charts.narrow_legend(charts.history_chart(other.history, other.targets, other.name,
                                                                   other.unit, other.direction)),
                         width="stretch", key=f"other_{other.id}")
+    if len(v.other_outcomes) > OTHER_CHARTS:  # a goal with dozens of outcomes: a table, not dozens of charts
+        rest = v.other_outcomes[OTHER_CHARTS:]
+        st.markdown(f"**{len(rest)} more outcome measures of this goal**")
+        st.dataframe(pd.DataFrame({
+            "Outcome": [o.name for o in rest],
+            "Latest period": [str(o.history["period"].iloc[-1]) for o in rest],
+            "Latest": [float(o.history["value"].iloc[-1]) for o in rest],
+            "Unit": [text.shown(o.unit) for o in rest],
+            "Open": [f"/goal?goal={quote(g.id)}&outcome={quote(o.id)}{auth.link_suffix()}" for o in rest]}),
+            hide_index=True, width="stretch", height=min(38 + 35 * len(rest), 320),
+            column_config={"Latest": st.column_config.NumberColumn(format="localized"),
+                           "Open": st.column_config.LinkColumn("Open", display_text="Chart ›")})
 
 st.header("Outputs that feed it")
 if v.outputs.empty:

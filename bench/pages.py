@@ -43,7 +43,7 @@ import streamlit as st
 st.title("Trivial")
 st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2])))
 """
-PAGES = {"overview": "overview", "goal": "goal?goal=g01", "measure": "measure?measure=m0001"}
+PAGES = {"overview": "overview", "goal": "goal?goal=g00", "measure": "measure?measure=m0001"}  # g00: 25 outcomes
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 GOAL_WARM, GOAL_COLD, GOAL_RATIO = 1.5, 2.5, 3.0
 

@@ -130,6 +130,24 @@ def test_goal_without_outcome_gets_the_seattle_callout(seeded_url, monkeypatch):
     assert "What Works Cities criteria this goal supports" in seen(at)
 
 
+def test_goal_with_many_outcomes_charts_three_and_lists_the_rest_with_links(seeded_url, monkeypatch):
+    m = schema.measures
+    with db.writer(seeded_url) as conn:  # two more outcomes (with data) join violent-crime's four
+        moved = conn.execute(sa.select(m.c.id).where(m.c.goal_id == "clean-air", m.c.kind == "outcome")
+                             .order_by(m.c.id).limit(2)).scalars().all()
+        conn.execute(sa.update(m).where(m.c.id.in_(moved)).values(goal_id="violent-crime"))
+        meta.bump_data_version(conn)
+    at = open_page(make_app(seeded_url, monkeypatch, goal="violent-crime"), "goal")
+    assert not at.error and not at.exception, [e.value for e in at.error]
+    others = [c.proto.id.rsplit("-other_", 1)[1] for c in at.get("plotly_chart") if "-other_" in c.proto.id]
+    listed = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)
+    assert len(others) == 3 and len(listed) == 2 and "2 more outcome measures of this goal" in seen(at)
+    shown_ids = [link.removeprefix("/goal?goal=violent-crime&outcome=") for link in listed["Open"]]
+    outcomes = queries.fetch("measures", STAFF, url=seeded_url).query("goal_id == 'violent-crime' and kind == 'outcome'")
+    assert len(outcomes) == 6 and not set(shown_ids) & set(others)  # each outcome charted or listed, never both
+    assert set(shown_ids) | set(others) < set(outcomes["id"])  # the sixth is the featured one, on top
+
+
 def test_every_demo_goal_renders_on_the_goal_page_for_staff(duck_city, monkeypatch):
     goals = queries.fetch("goals", STAFF, url=duck_city)
     names = dict(zip(goals["id"].astype(str), goals["name"], strict=True))
