@@ -365,6 +365,3 @@ def test_dashboard_queries_agree_on_duckdb_and_postgresql(city_url):
     assert (dims["measure_id"] == HOME_OUTCOME).any() and (dims["dimension"] != "").all()
     dis = queries.fetch("goal_disaggregations", PUBLIC, url=city_url, measure_ids=[HOME_OUTCOME])
     assert set(dis["dimension"]) == set(dims[dims["measure_id"] == HOME_OUTCOME]["dimension"])
-    as_of = queries.fetch("aggregates_as_of", STAFF, url=city_url, as_of=date(2018, 3, 31), depth=13)
-    assert pd.to_datetime(as_of["period_end"]).max() <= pd.Timestamp("2018-03-31")
-    assert as_of.groupby("measure_id").size().max() <= 13

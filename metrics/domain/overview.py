@@ -107,7 +107,7 @@ def movement_points(today: date | pd.Timestamp | str, months: int = MOVEMENT_MON
 
 
 def movement_since(today: date | pd.Timestamp | str, months: int = MOVEMENT_MONTHS) -> date:
-    """The date sql/composite_history.sql needs rows after (the first as-of point)."""
+    """The date the stored score rows (sql/measure_scores.sql) are needed from: the first as-of point."""
     return periods.parse(movement_points(today, months)[0]).end
 
 
