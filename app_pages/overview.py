@@ -139,7 +139,9 @@ def movers_table(frame: pd.DataFrame, title: str) -> None:
 
 def folded(label: str, key: str):
     """An expander whose contents are built only once it is opened: a closed one costs the browser
-    nothing (a 1,000-row grid drawn inside a folded expander was most of a large city's page time)."""
+    nothing (a 1,000-row grid drawn inside a folded expander was most of a large city's page time).
+    Its label must not change with the filters: Streamlit keys an expander's state on its label too,
+    so a count in the label would fold it again on every filter change."""
     box = st.expander(label, key=key, on_change="rerun")
     return box, bool(box.open)
 
@@ -148,10 +150,11 @@ def folded(label: str, key: str):
 def in_detail() -> None:
     """The drill-down, rerun on its own when a section is opened or paged (not the whole page)."""
     st.subheader("In detail")
-    box, is_open = folded(f"Every measure ({v.n_measures}), by goal", "detail_every")
+    box, is_open = folded("Every measure, by goal", "detail_every")  # no count in a label: a new label closes it
     rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals]
     if is_open and rows:
         with box:
+            st.caption(f"{v.n_measures} measures.")
             table = page_of(pd.concat(rows, ignore_index=True), "every_measure_page")  # a page at a time
             table = marked(table).assign(Link=measure_links(table["measure_id"]))
             st.dataframe(
@@ -176,15 +179,15 @@ def in_detail() -> None:
                 movers_table(v.improvers, "Top improvers since the previous period")
             with m2:
                 movers_table(v.decliners, "Top decliners since the previous period")
-    box, is_open = folded(f"What is stale ({len(v.stale)})", "detail_stale")
+    box, is_open = folded("What is stale", "detail_stale")
     if is_open:
         with box:
             if v.stale.empty:
                 st.caption("Every measure has reported on time.")
             else:
+                st.caption(f"{len(v.stale)} measures are overdue with new data, earliest due first.")
                 st.dataframe(marked(page_of(v.stale, "stale_page"))[["measure_id", "name", "period", "due"]],
-                             hide_index=True,
-                             width="stretch",
+                             hide_index=True, width="stretch",
                              column_config={"measure_id": None,
                                             "name": st.column_config.TextColumn("Measure", width="medium"),
                                             "period": st.column_config.TextColumn("Latest", width="small"),

@@ -134,6 +134,7 @@ def test_overview_toggle_is_off_by_default_and_bound_to_the_url(overview_app):
     off = _metric(at, "Measures on track")
     assert "drafts" not in at.query_params
     assert any(f"{len(demo_spec.DRAFTS)} draft measures are left out" in c.value for c in at.caption)
+    at.session_state["detail_every"] = True  # the reader opens "Every measure"
     at = toggle.set_value(True).run()
     assert not at.exception and not at.error
     assert at.query_params.get("drafts") in ("1", ["1"])

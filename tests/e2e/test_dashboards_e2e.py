@@ -29,7 +29,7 @@ def test_overview_full(app_url, page):
     expect(page.locator(".gtitle", has_text="City score, last 12 months")).to_be_visible()
     expect(page.get_by_text("Data as of", exact=False).first).to_be_visible()
     expect(page.get_by_text("Biggest movers since the previous period")).to_be_visible()  # folded drill-down
-    expect(page.get_by_text("What is stale (", exact=False)).to_be_visible()
+    expect(page.get_by_text("What is stale", exact=True)).to_be_visible()
     _charts_drawn(page, 1)
     assert full_shot(page, "overview-full").stat().st_size > 10_000
 
