@@ -10,6 +10,7 @@ PostgreSQL, and the Overview must show that same headline.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -70,6 +71,41 @@ def assert_consistent(url: str) -> None:
     assert v.movement["score"].tolist() == pytest.approx(
         scoring.composite_series(counted, obs, targets, overview.movement_points(DAYS[0]), **rules)["score"].tolist(),
         rel=1e-12, nan_ok=True)
+
+
+def score_rows_by_row(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None
+                      ) -> pd.DataFrame:
+    """The row-by-row score_rows that rollup.score_rows replaced, kept here as the reference.
+
+    One target lookup, measure_status, score_ratio and pct per aggregate row (the scalar rules
+    of `scoring`, called as the stored scores were first computed). bench/rollups.py times
+    against it too.
+    """
+    direction = dict(zip(measures["id"], measures["direction"] if "direction" in measures.columns
+                         else ["higher"] * len(measures), strict=True))
+    obs = scoring.of_aggregates(observations)
+    obs = obs[obs["measure_id"].isin(direction)]
+    target_of = scoring.target_lookup(targets)
+    mids, labels = obs["measure_id"].tolist(), obs["period"].astype(str).tolist()
+    stamps = pd.to_datetime(obs["_end"])
+    ends, days, actuals = stamps.tolist(), stamps.dt.date.tolist(), obs["value"].astype(float).tolist()
+    values = dict(zip(zip(mids, labels, strict=True), actuals, strict=True))
+    facts = {}
+    for label in set(labels):
+        prev_label, yoy_label, grain, length = scoring.label_facts(label)
+        facts[label] = (prev_label, yoy_label, grain, int(length / pd.Timedelta(days=1)))
+    rows = []
+    for mid, label, end, day, actual in zip(mids, labels, ends, days, actuals, strict=True):
+        prev_label, yoy_label, grain, next_days = facts[label]
+        way = direction[mid]
+        t = target_of(mid, end)
+        prev, yoy = values.get((mid, prev_label), math.nan), values.get((mid, yoy_label), math.nan)
+        rows.append((mid, label, day, grain, next_days, actual,
+                     t.value if t else math.nan, t.tolerance if t else math.nan,
+                     scoring.measure_status(actual, t.value if t else None, way, t.tolerance if t else 0.0),
+                     scoring.score_ratio(actual, t.value, way, math.inf) if t else math.nan,
+                     actual - prev, scoring.pct(actual - prev, prev), actual - yoy, scoring.pct(actual - yoy, yoy)))
+    return pd.DataFrame(rows, columns=rollup.SCORE_COLUMNS)
 
 
 def _csv(tmp_path, name: str, text: str):
