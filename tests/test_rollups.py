@@ -10,19 +10,21 @@ PostgreSQL, and the Overview must show that same headline.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from metrics import access
 from metrics.access.visibility import STAFF
 from metrics.catalog import measures as catalog
 from metrics.catalog.targets import set_target
-from metrics.domain import overview, rollup, scoring
+from metrics.domain import overview, periods, rollup, scoring
 from metrics.ingest.commit import ingest
 from metrics.ingest.rollback import rollback
-from metrics.store import db, meta, queries
+from metrics.store import db, meta, queries, schema
 from metrics.views import base
 from metrics.views import overview as overview_view
 from tests.conftest import make_db
@@ -70,6 +72,41 @@ def assert_consistent(url: str) -> None:
     assert v.movement["score"].tolist() == pytest.approx(
         scoring.composite_series(counted, obs, targets, overview.movement_points(DAYS[0]), **rules)["score"].tolist(),
         rel=1e-12, nan_ok=True)
+
+
+def score_rows_by_row(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.DataFrame | None
+                      ) -> pd.DataFrame:
+    """The row-by-row score_rows that rollup.score_rows replaced, kept here as the reference.
+
+    One target lookup, measure_status, score_ratio and pct per aggregate row (the scalar rules
+    of `scoring`, called as the stored scores were first computed). bench/rollups.py times
+    against it too.
+    """
+    direction = dict(zip(measures["id"], measures["direction"] if "direction" in measures.columns
+                         else ["higher"] * len(measures), strict=True))
+    obs = scoring.of_aggregates(observations)
+    obs = obs[obs["measure_id"].isin(direction)]
+    target_of = scoring.target_lookup(targets)
+    mids, labels = obs["measure_id"].tolist(), obs["period"].astype(str).tolist()
+    stamps = pd.to_datetime(obs["_end"])
+    ends, days, actuals = stamps.tolist(), stamps.dt.date.tolist(), obs["value"].astype(float).tolist()
+    values = dict(zip(zip(mids, labels, strict=True), actuals, strict=True))
+    facts = {}
+    for label in set(labels):
+        prev_label, yoy_label, grain, length = scoring.label_facts(label)
+        facts[label] = (prev_label, yoy_label, grain, int(length / pd.Timedelta(days=1)))
+    rows = []
+    for mid, label, end, day, actual in zip(mids, labels, ends, days, actuals, strict=True):
+        prev_label, yoy_label, grain, next_days = facts[label]
+        way = direction[mid]
+        t = target_of(mid, end)
+        prev, yoy = values.get((mid, prev_label), math.nan), values.get((mid, yoy_label), math.nan)
+        rows.append((mid, label, day, grain, next_days, actual,
+                     t.value if t else math.nan, t.tolerance if t else math.nan,
+                     scoring.measure_status(actual, t.value if t else None, way, t.tolerance if t else 0.0),
+                     scoring.score_ratio(actual, t.value, way, math.inf) if t else math.nan,
+                     actual - prev, scoring.pct(actual - prev, prev), actual - yoy, scoring.pct(actual - yoy, yoy)))
+    return pd.DataFrame(rows, columns=rollup.SCORE_COLUMNS)
 
 
 def _csv(tmp_path, name: str, text: str):
@@ -137,3 +174,128 @@ def test_setting_change(url):
         meta.set_meta(conn, "composite_cap", "1.05")
         meta.bump_data_version(conn)
     assert_consistent(url)
+
+
+# --------------------------------------------------------------------------- vectorised = row by row
+
+def _refresh_frames(url: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The frames refresh reads (same selects, every measure at once)."""
+    m, o, t = schema.measures, schema.observations, schema.targets
+    with db.reader(url) as conn:
+        def frame(stmt) -> pd.DataFrame:
+            result = conn.execute(stmt)
+            return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
+        return (frame(sa.select(m.c.id, m.c.direction)),
+                frame(sa.select(o.c.measure_id, o.c.period, o.c.period_end, o.c.value)
+                      .where(o.c.dimension == "", o.c.value.is_not(None))),
+                frame(sa.select(t.c.measure_id, t.c.effective_from, t.c.effective_to, t.c.value, t.c.tolerance)
+                      .order_by(t.c.measure_id, t.c.effective_from, t.c.id)))
+
+
+def test_score_rows_equals_row_by_row_on_the_demo_city(seeded_url):
+    measures, obs, targets = _refresh_frames(seeded_url)
+    got = rollup.score_rows(measures, obs, targets)
+    assert len(got) == len(obs) and set(got["status"]) >= {"on_track", "at_risk", "off_track", "no_target"}
+    pd.testing.assert_frame_equal(got, score_rows_by_row(measures, obs, targets))
+    with db.reader(seeded_url) as conn:  # and as the consistency check reads them (Arrow-typed frames)
+        frames = (queries.fetch("measures", STAFF, conn=conn),
+                  queries.fetch("composite_history", STAFF, conn=conn, since=date(1900, 1, 1)),
+                  queries.fetch("targets", STAFF, conn=conn))
+    pd.testing.assert_frame_equal(rollup.score_rows(*frames), score_rows_by_row(*frames))
+
+
+def _obs(measure_id: str, values: dict[str, float], dimension: str = "") -> list[dict]:
+    return [{"measure_id": measure_id, "period": label, "period_end": periods.parse(label).end,
+             "dimension": dimension, "value": v} for label, v in values.items()]
+
+
+def _edge_case_city() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    months = periods.period_range("2018-01", "2020-06")
+    measures = pd.DataFrame({"id": ["hi", "lo", "none", "zero", "zlo", "tol", "yr", "fy", "day", "tie", "nantol",
+                                    "ended"],
+                             "direction": ["higher", "lower", "higher", "higher", "lower", "higher", "higher",
+                                           "lower", "higher", "higher", "lower", "higher"]})
+    rows = [
+        *_obs("hi", {m: 100 + i for i, m in enumerate(months) if m != "2019-03"}),  # a gap: no previous
+        *_obs("lo", {"2019-01": 4.0, "2019-02": 0.0, "2019-03": 6.0, "2020-02": 0.0}),  # 0: score cap, pct n/a
+        *_obs("none", {"2018-Q4": 3.0, "2019-Q1": 4.0, "2019-Q4": 5.0, "2020-Q1": 2.0}),  # quarterly, no target
+        *_obs("zero", {"2019-01": 0.0, "2019-02": 1.0, "2019-03": -1.0}),  # a target of zero
+        *_obs("zlo", {"2019-01": 0.0, "2019-02": 1.0, "2019-03": -1.0}),
+        *_obs("tol", {"2019-01": 190.0, "2019-02": 189.9, "2019-03": 200.0, "2019-04": 250.0, "2019-05": -0.0}),
+        *_obs("yr", {str(y): 10.0 * (y - 2014) for y in range(2015, 2021)}),  # yearly
+        *_obs("fy", {f"FY{y}": 50.0 - y % 7 for y in range(2016, 2021)}),  # fiscal
+        *_obs("day", {"2019-12-30": 1.0, "2019-12-31": 2.0, "2020-01-01": 3.0, "2020-12-31": 4.0}),
+        *_obs("tie", {m: 7.0 for m in months[:15]}),
+        *_obs("nantol", {"2019-01": 5.0, "2019-02": 5.5}),
+        *_obs("ended", {m: 9.0 for m in months}),
+        *_obs("hi", {"2019-05": 999.0}, dimension="ward"),  # a breakdown: not judged
+        *_obs("ghost", {"2019-05": 1.0}),  # not a measure of this frame
+    ]
+    late = [  # after the shuffled rows, so the repeated periods' last rows are these
+        {"measure_id": "hi", "period": "2019-06", "period_end": None, "dimension": "", "value": 555.0},  # no end
+        {"measure_id": "hi", "period": "2020-07", "period_end": date(2020, 7, 31), "dimension": "",
+         "value": math.nan},  # no value: not judged
+        {"measure_id": "hi", "period": "2019-08", "period_end": date(2019, 8, 31), "dimension": "",
+         "value": 777.0},  # a repeated period: the last one counts
+    ]
+    obs = pd.concat([pd.DataFrame(rows).sample(frac=1, random_state=11), pd.DataFrame(late)], ignore_index=True)
+    targets = pd.DataFrame([
+        ("hi", date(2018, 1, 1), None, 110.0, 0.05),
+        ("lo", date(2018, 1, 1), None, 5.0, 0.1),
+        ("zero", date(2018, 1, 1), None, 0.0, 0.0),
+        ("zlo", date(2018, 1, 1), None, 0.0, 0.0),
+        ("tol", date(2018, 1, 1), None, 200.0, 0.05),
+        ("yr", date(2016, 1, 1), date(2017, 12, 31), 25.0, 0.1),  # ends; nothing in force for 2018
+        ("yr", date(2019, 1, 1), None, 45.0, 0.0),
+        ("fy", date(2016, 7, 1), None, 45.0, 0.02),
+        ("day", date(2019, 12, 31), date(2019, 12, 31), 2.0, 0.0),  # a one-day range
+        ("tie", None, None, 1.0, 0.0),  # open both ways
+        ("tie", date(2018, 6, 1), None, 6.0, 0.0),
+        ("tie", date(2018, 6, 1), None, 8.0, 0.5),  # same day: the later row wins
+        ("tie", date(2018, 9, 1), date(2018, 12, 31), 9.0, 0.0),  # ends: back to the tie's winner
+        ("nantol", date(2018, 1, 1), None, 5.2, math.nan),
+        ("ended", date(2018, 1, 1), date(2019, 6, 30), 10.0, 0.0),  # ends; nothing after
+        ("ended", date(2030, 1, 1), date(9999, 12, 31), 1.0, 0.0),  # starts after every period
+        ("ghost", date(2018, 1, 1), None, 1.0, 0.0),
+    ], columns=["measure_id", "effective_from", "effective_to", "value", "tolerance"])
+    return measures, obs, targets
+
+
+def test_score_rows_equals_row_by_row_on_edge_cases():
+    measures, obs, targets = _edge_case_city()
+    got = rollup.score_rows(measures, obs, targets)
+    pd.testing.assert_frame_equal(got, score_rows_by_row(measures, obs, targets))
+    # what the stored rows say, in the terms a reader sees
+    at = got.set_index(["measure_id", "period"]).sort_index()  # rows come in the (shuffled) input order
+    assert at.loc[("hi", "2019-06"), "actual"] == 555.0 and at.loc[("hi", "2019-08"), "actual"] == 777.0
+    assert ("hi", "2020-07") not in at.index and "ghost" not in set(got["measure_id"])
+    assert math.isnan(at.loc[("hi", "2019-04"), "change_prev"])  # 2019-03 missing
+    assert at.loc[("hi", "2019-04"), "change_yoy"] == at.loc[("hi", "2019-04"), "actual"] - 103
+    assert at.loc[("lo", "2019-02"), "score"] == math.inf and math.isnan(at.loc[("lo", "2019-03"), "change_prev_pct"])
+    assert set(at.loc["none", "status"]) == {"no_target"} and set(at.loc["none", "grain"]) == {"quarter"}
+    assert at.loc["zero", "score"].tolist() == [1.0, math.inf, 0.0]
+    assert at.loc["tol", "status"].tolist() == ["at_risk", "off_track", "on_track", "on_track", "off_track"]
+    assert at.loc["yr", "target"].fillna(-1).tolist() == [-1, 25.0, 25.0, -1, 45.0, 45.0]
+    assert at.loc["tie", "target"].tolist() == [1.0] * 5 + [8.0] * 3 + [9.0] * 4 + [8.0] * 3
+    assert at.loc[("day", "2019-12-31"), "target"] == 2.0 and math.isnan(at.loc[("day", "2020-01-01"), "target"])
+    assert at.loc["ended", "status"].tolist() == ["off_track"] * 18 + ["no_target"] * 12
+    assert set(at.loc["fy", "grain"]) == {"fiscal_year"} and at.loc[("fy", "FY2017"), "change_prev"] == -1.0
+
+
+def test_score_rows_without_directions_or_rows_as_before():
+    measures, obs, targets = _edge_case_city()
+    bare = measures[["id"]]  # no direction column: higher is better
+    pd.testing.assert_frame_equal(rollup.score_rows(bare, obs, targets), score_rows_by_row(bare, obs, targets))
+    pd.testing.assert_frame_equal(rollup.score_rows(measures, obs, None), score_rows_by_row(measures, obs, None))
+    others = targets[targets["measure_id"] == "ghost"]  # targets, but none of a measure judged here
+    pd.testing.assert_frame_equal(rollup.score_rows(measures, obs, others), score_rows_by_row(measures, obs, others))
+    none = obs.iloc[:0]
+    pd.testing.assert_frame_equal(rollup.score_rows(measures, none, targets), score_rows_by_row(measures, none, targets))
+    sideways = measures.assign(direction=measures["direction"].where(measures["id"] != "none", "sideways"))
+    # an unknown direction matters only where there is something to judge (a value and a target)
+    pd.testing.assert_frame_equal(rollup.score_rows(sideways, obs, targets),
+                                  score_rows_by_row(sideways, obs, targets))
+    sideways = measures.assign(direction=measures["direction"].where(measures["id"] != "hi", "sideways"))
+    for score_rows in (rollup.score_rows, score_rows_by_row):
+        with pytest.raises(ValueError, match="'sideways'"):
+            score_rows(sideways, obs, targets)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.domain import periods
+from metrics.domain import periods, scoring
 from metrics.domain.scoring import (
     STATUSES,
     composite,
@@ -93,6 +95,88 @@ def test_target_for_picks_target_in_force_at_period_end():
     assert target_for(t, "m", date(2019, 3, 31)).value == 175   # latest effective_from wins
     assert target_for(t, "m", date(2017, 12, 31)) is None       # before any target
     assert target_for(t, "other", date(2018, 6, 30)) is None
+
+
+# --------------------------------------------------------------------------- array forms = the scalar rules
+
+EDGE_ACTUALS = [0.0, -0.0, 1.0, -1.0, 4.75, 5.0, 5.25, 189.9, 190.0, 200.0, 1e-12, math.inf, -math.inf, math.nan]
+EDGE_TARGETS = [0.0, -0.0, 5.0, -5.0, 200.0, 1e-12, 0.5, math.inf, math.nan]
+EDGE_TOLERANCES = [0.0, 0.05, 0.1, -0.05, 1.0, math.inf, math.nan]
+
+
+def _grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    a, t, tol, way = zip(*itertools.product(EDGE_ACTUALS, EDGE_TARGETS, EDGE_TOLERANCES, ["higher", "lower"]),
+                         strict=True)  # not a MultiIndex: its levels would fold -0.0 into 0.0
+    return np.array(a), np.array(t), np.array(tol), np.array(way, dtype=object)
+
+
+def _same_floats(got: np.ndarray, want: list[float]) -> None:
+    """Equal values, NaN where NaN, and the same sign on zeros (what is stored is what is shown)."""
+    want = np.array(want, dtype=float)
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all()
+
+
+def test_array_status_and_score_equal_the_scalar_rules_on_every_edge_case():
+    # The stored scores (domain.rollup) use the array forms: they must give what the page's scalar rules give.
+    a, t, tol, way = _grid()
+    py = a.tolist(), t.tolist(), tol.tolist(), way.tolist()  # the scalar rules get Python floats, as before
+    want = [measure_status(x, y, d, z) for x, y, z, d in zip(*py, strict=True)]
+    assert scoring.measure_statuses(a, t, way, tol).tolist() == want
+    for cap in (scoring.DEFAULT_CAP, math.inf, 1):
+        _same_floats(scoring.score_ratios(a, t, way, cap),
+                     [score_ratio(x, y, d, cap) for x, y, _z, d in zip(*py, strict=True)])
+    assert scoring.measure_statuses(a, t, "lower", 0.05).tolist() == [measure_status(x, y, "lower", 0.05)
+                                                                       for x, y in zip(*py[:2], strict=True)]
+
+
+def test_array_percent_change_equals_the_scalar_rule():
+    change, base = (np.array(v) for v in zip(*itertools.product(EDGE_ACTUALS, EDGE_TARGETS), strict=True))
+    _same_floats(scoring.pcts(change, base),
+                 [scoring.pct(c, b) for c, b in zip(change.tolist(), base.tolist(), strict=True)])
+
+
+def test_array_forms_refuse_an_unknown_direction_only_where_the_scalar_rules_would():
+    with pytest.raises(ValueError, match="'sideways'"):
+        measure_status(1.0, 2.0, "sideways")
+    with pytest.raises(ValueError, match="'sideways'"):
+        scoring.measure_statuses([math.nan, 1.0], [2.0, 2.0], ["higher", "sideways"])
+    with pytest.raises(ValueError, match="'sideways'"):
+        scoring.score_ratios([1.0], [2.0], ["sideways"])
+    # nothing to judge (no value or no target): the scalar rules never ask for the direction
+    assert scoring.measure_statuses([math.nan, 1.0], [2.0, math.nan], "sideways").tolist() == ["no_data",
+                                                                                               "no_target"]
+    assert np.isnan(scoring.score_ratios([1.0], [math.nan], "sideways")).all()
+
+
+def test_targets_in_force_equals_target_lookup_for_every_pair():
+    t = make_targets(("m", "2018-01-01", "2018-06-30", 100, 0.05),
+                     ("m", "2018-07-01", None, 150, 0.05),
+                     ("m", "2019-01-01", "2019-03-31", 175, 0.10),   # ends: back to the open-ended 150
+                     ("m", "2020-01-01", None, 10, 0.0),
+                     ("m", "2020-01-01", None, 20, 0.2),            # same day: the later row wins
+                     ("e", "2010-01-01", "2011-12-31", 5, 0.0),      # over before any period
+                     ("f", "2030-01-01", "9999-12-31", 5, 0.0),      # starts after every period
+                     ("nan-tol", "2018-01-01", None, 8, math.nan),
+                     ("gone", "2018-01-01", None, 1, 0.0))           # a measure with no periods here
+    t = pd.concat([t, pd.DataFrame([{"measure_id": "open", "effective_from": None, "effective_to": None,
+                                     "value": 3.0, "tolerance": 0.1},
+                                    {"measure_id": "open", "effective_from": date(2019, 2, 1),
+                                     "effective_to": date(2019, 2, 28), "value": 4.0, "tolerance": 0.1}])],
+                  ignore_index=True)
+    months = periods.period_range("2017-11", "2020-02")
+    ids = [m for m in ("m", "e", "f", "nan-tol", "open", "none") for _ in months]
+    ends = pd.Series(pd.to_datetime([periods.parse(x).end for x in months] * 6)).sample(frac=1, random_state=3)
+    ids = pd.Series(ids).loc[ends.index]
+    value, tolerance, found = scoring.targets_in_force(t, ids, ends)
+    lookup = scoring.target_lookup(t)
+    want = [lookup(m, e) for m, e in zip(ids, ends, strict=True)]
+    assert found.tolist() == [w is not None for w in want]
+    _same_floats(value, [w.value if w else math.nan for w in want])
+    _same_floats(tolerance, [w.tolerance if w else math.nan for w in want])
+    assert {v for v, m in zip(value, ids, strict=True) if m == "m"} >= {100, 150, 175, 20}  # every rule was hit
+    assert not found[(ids == "none").to_numpy()].any()
+    assert not scoring.targets_in_force(None, ids, ends)[2].any()
 
 
 def test_status_uses_target_in_force_when_target_changes_mid_history():

@@ -8,6 +8,7 @@ that shows "on track" for a measure nobody has reported in a year misleads the p
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,22 @@ def _sign(direction: str) -> int:
     if direction not in ("higher", "lower"):
         raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
     return 1 if direction == "higher" else -1
+
+
+def _signs(direction: str | Iterable[str], n: int, needed: np.ndarray) -> np.ndarray:
+    """_sign per element (+1.0/-1.0, 0.0 where unknown); where `needed`, an unknown direction raises
+    _sign's own error, as the scalar rules would on the first such element (elsewhere they never ask)."""
+    ways = np.broadcast_to(np.asarray(direction, dtype=object), (n,))
+    sign = np.where(ways == "higher", 1.0, np.where(ways == "lower", -1.0, 0.0))
+    bad = needed & (sign == 0)
+    if bad.any():
+        _sign(ways[int(np.argmax(bad))])
+    return sign
+
+
+def _floats(x: object, n: int | None = None) -> np.ndarray:
+    a = np.asarray(x, dtype=float)
+    return a if n is None else np.broadcast_to(a, (n,))
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,44 @@ def score_ratio(actual: float, target: float, direction: str = "higher", cap: fl
     return float(min(max(ratio, 0.0), cap))
 
 
+def measure_statuses(actual: Iterable[float], target: Iterable[float], direction: str | Iterable[str] = "higher",
+                     tolerance: float | Iterable[float] = 0.0) -> np.ndarray:
+    """measure_status on arrays (NaN for a missing actual or target): the same rule, element by element.
+
+    For the stored scores of every period of every measure (domain.rollup), where a Python call
+    per row costs seconds on a big city; tests/test_scoring.py checks it equals measure_status.
+    """
+    a = _floats(actual)
+    t, tol = _floats(target, len(a)), _floats(tolerance, len(a))
+    judged = ~np.isnan(a) & ~np.isnan(t)
+    sign = _signs(direction, len(a), judged)
+    with np.errstate(invalid="ignore"):
+        shortfall = (t - a) * sign
+        edge = np.abs(tol) * np.abs(t) + _EPS * np.maximum(1.0, np.abs(t))
+    return np.select([np.isnan(a), np.isnan(t), shortfall <= 0, shortfall <= edge],
+                     ["no_data", "no_target", "on_track", "at_risk"], "off_track").astype(object)
+
+
+def score_ratios(actual: Iterable[float], target: Iterable[float], direction: str | Iterable[str] = "higher",
+                 cap: float = DEFAULT_CAP) -> np.ndarray:
+    """score_ratio on arrays, the same edge cases in the same order (see score_ratio for why).
+
+    max/min are written as the comparisons Python's built-ins make, so a NaN or a signed zero
+    comes out as score_ratio's would; tests/test_scoring.py checks it equals score_ratio.
+    """
+    a = _floats(actual)
+    t = _floats(target, len(a))
+    judged = ~np.isnan(a) & ~np.isnan(t)
+    sign = _signs(direction, len(a), judged)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = (a - t) * sign
+        at_zero = np.where(gap == 0, 1.0, np.where(gap > 0, cap, 0.0))
+        ratio = np.where(sign > 0, a / t, np.where(a == 0, cap, t / a))
+    ratio = np.where(0.0 > ratio, 0.0, ratio)  # max(ratio, 0.0)
+    ratio = np.where(cap < ratio, cap, ratio)  # min(..., cap)
+    return np.where(judged, np.where(t == 0, at_zero, ratio), math.nan).astype(float)
+
+
 def _grace(grain: str, grace_days: int | Mapping[str, int] | None) -> int:
     return grace_days if isinstance(grace_days, int) else {**DEFAULT_GRACE_DAYS, **(grace_days or {})}[grain]
 
@@ -146,6 +201,13 @@ def _pct(change: float, base: float) -> float:
     return math.nan if pd.isna(change) or pd.isna(base) or base == 0 else 100.0 * change / abs(base)
 
 
+def _pcts(change: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """_pct on arrays (tests/test_scoring.py checks it equals _pct)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100.0 * change / np.abs(base)
+    return np.where(np.isnan(change) | np.isnan(base) | (base == 0), math.nan, out)
+
+
 @lru_cache(maxsize=4096)
 def _label_facts(label: str) -> tuple[str, str, str, pd.Timedelta]:
     """(previous label, same period last year, grain, length to the next period's end), cached:
@@ -178,6 +240,53 @@ def target_lookup(targets: pd.DataFrame | None):
         return Target(v, tl, None if pd.isna(f) else f, None if pd.isna(t) else t)
 
     return lookup
+
+
+def targets_in_force(targets: pd.DataFrame | None, measure_ids: pd.Series, ends: pd.Series
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """target_lookup for many (measure, period end) pairs: (value, tolerance, found), NaN where none.
+
+    Which of a measure's targets are in force changes only at the first end on or after one's
+    effective_from and the first end after one's effective_to. So target_lookup itself (the one
+    rule: ranges, open ends, the latest start winning, ties to the later row) is asked once per
+    such end and measure, and every pair takes the answer at the last of its measure's change
+    points on or before its end (merge_asof by measure): a few calls per target instead of one
+    per period of a city's whole history.
+    """
+    n = len(ends)
+    value, tolerance, found = np.full(n, math.nan), np.full(n, math.nan), np.zeros(n, bool)
+    if targets is None or targets.empty or n == 0:
+        return value, tolerance, found
+    codes, ids = pd.factorize(pd.Series(measure_ids).to_numpy(), use_na_sentinel=False)
+    code_of = dict(zip(ids.tolist(), range(len(ids)), strict=True))  # dict equality, as target_lookup's
+    stamps = pd.DatetimeIndex(ends).to_numpy()
+    days = np.unique(stamps)  # the distinct ends, sorted: a few hundred however many measures
+    day_ts = list(pd.DatetimeIndex(days))
+    changes: dict[object, set[int]] = {}
+    for mid, f, t in zip(targets["measure_id"], pd.to_datetime(targets["effective_from"]),
+                         pd.to_datetime(targets["effective_to"]), strict=True):
+        if mid not in code_of:
+            continue
+        at = changes.setdefault(mid, {0})
+        if not pd.isna(f):
+            at.add(bisect.bisect_left(day_ts, f))
+        if not pd.isna(t):
+            at.add(bisect.bisect_right(day_ts, t))
+    lookup = target_lookup(targets)
+    seg = [(code_of[mid], i, *((hit.value, hit.tolerance, True) if (hit := lookup(mid, day_ts[i])) else
+                               (math.nan, math.nan, False)))
+           for mid, at in changes.items() for i in sorted(at) if i < len(days)]
+    if not seg:  # no target for any of these measures
+        return value, tolerance, found
+    right = pd.DataFrame(seg, columns=["_m", "_d", "value", "tolerance", "found"]).sort_values("_d", kind="stable")
+    left = pd.DataFrame({"_m": codes, "_d": np.searchsorted(days, stamps), "_row": np.arange(n)})
+    hit = pd.merge_asof(left.sort_values("_d", kind="stable"), right, on="_d", by="_m", direction="backward")
+    hit = hit.dropna(subset=["found"])
+    rows = hit["_row"].to_numpy()
+    value[rows] = hit["value"].to_numpy(float)
+    tolerance[rows] = hit["tolerance"].to_numpy(float)
+    found[rows] = hit["found"].to_numpy(bool)
+    return value, tolerance, found
 
 
 @dataclass(frozen=True)
@@ -443,5 +552,6 @@ def movers(status: pd.DataFrame, n: int = 5, basis: str = "prev") -> Movers:
 of_aggregates = _aggregate_obs
 label_facts = _label_facts
 pct = _pct
+pcts = _pcts
 grace_delta = _grace_delta
 when = _when
