@@ -51,7 +51,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
 test: $(VENV)/.dev-installed chromium nginx lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile  # two workers (the machine's two cores), one file per worker at a time
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.fetch --pg

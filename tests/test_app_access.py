@@ -99,5 +99,9 @@ def test_links_keep_the_share_token(city):
     token = share(city, "portal")
     at.query_params["share"] = token
     at.run()
+    cards = "\n".join(m.value for m in at.markdown if "ov-card" in m.value)  # the goal cards' links
+    assert f"share={token}" in cards and "/goal?goal=" in cards
+    at.session_state["detail_every"] = at.session_state["detail_movers"] = True  # the tables with links
+    at.run()
     links = [v for df in at.dataframe for col in df.value.columns if col == "Link" for v in df.value[col]]
     assert links and all(f"share={token}" in link for link in links)

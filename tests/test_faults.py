@@ -250,18 +250,37 @@ def plain(markdown: str) -> str:
 
 @contextmanager
 def hold_writer_lock(url: str, seconds: float):
-    """Another session takes the database-wide writer lock and lets go after `seconds`."""
+    """Another session takes the database-wide writer lock and lets go `seconds` after a writer has
+    started waiting for it (seen in pg_stat_activity), so a slow machine cannot let the writer
+    arrive after the lock is gone."""
     eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     conn = eng.connect()
+    watch = eng.connect()
     conn.exec_driver_sql(f"SELECT pg_advisory_lock({db.WRITER_LOCK_KEY})")
-    timer = threading.Timer(seconds, lambda: conn.exec_driver_sql(f"SELECT pg_advisory_unlock({db.WRITER_LOCK_KEY})"))
-    timer.start()
+    holder_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    done = threading.Event()
+
+    def release() -> None:
+        deadline = time.monotonic() + 120
+        while not done.is_set() and time.monotonic() < deadline:
+            waiting = watch.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid NOT IN (pg_backend_pid(), :holder) "
+                "AND query LIKE :q"), {"holder": holder_pid, "q": "SELECT pg_try_advisory_xact_lock%"}).scalar()
+            if waiting:
+                break
+            time.sleep(0.05)
+        done.wait(seconds)
+        conn.exec_driver_sql(f"SELECT pg_advisory_unlock({db.WRITER_LOCK_KEY})")
+
+    holder = threading.Thread(target=release)
+    holder.start()
     try:
         yield
     finally:
-        timer.cancel()
-        timer.join()
+        done.set()
+        holder.join()
         conn.close()
+        watch.close()
         eng.dispose()
 
 
