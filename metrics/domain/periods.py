@@ -10,6 +10,7 @@ July start, FY2019 runs 2018-07-01 .. 2019-06-30).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -78,7 +79,13 @@ def _pandas_period(label: str, grain: str, fiscal_start_month: int) -> pd.Period
 
 def parse(label: str, fiscal_start_month: int = DEFAULT_FISCAL_START_MONTH) -> Period:
     """Canonical label -> Period with start and end dates."""
-    label = str(label).strip()
+    return _parse(str(label).strip(), int(fiscal_start_month))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse(label: str, fiscal_start_month: int) -> Period:
+    """Cached: a city has a few hundred distinct labels, and pages parse each once per row and series
+    (pandas' Period construction was most of a 25-outcome Goal page). Period is frozen, so sharing is safe."""
     grain = grain_of(label)
     try:
         p = _pandas_period(label, grain, fiscal_start_month)
