@@ -66,7 +66,7 @@ def live_check() -> None:
     version = views.status().version
     if version != st.session_state.get("overview_version", version):
         st.rerun()
-    st.caption(f"**Data as of {v.data_as_of or '—'}** · last update {v.updated_at or '—'} · Live: checks for "
+    st.caption(f"**Data as of {v.data_as_of or '—'}** · last update {text.stamp(v.updated_at)} · Live: checks for "
                f"new data every {LIVE_SECONDS} s (version {version})")
 
 

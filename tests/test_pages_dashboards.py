@@ -63,6 +63,7 @@ def test_overview_shows_score_movement_movers_stale_and_data_as_of(duck_city, mo
     body = all_text(at)
     latest = queries.fetch("data_status", STAFF, url=duck_city).iloc[0]["latest_period_end"]
     assert f"Data as of {pd.Timestamp(latest).date()}" in body
+    assert re.search(r"last update \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", body)  # when, in words a wall screen reads
     score = next(m for m in at.metric if m.label.startswith("City score"))
     assert "since" in score.delta and "-0.0" not in score.delta
     assert len(at.get("plotly_chart")) >= 1

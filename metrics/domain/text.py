@@ -95,6 +95,17 @@ _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _TAG_START = re.compile(r"<(?=[/!?a-zA-Z])")
 
 
+def stamp(value: object) -> str:
+    """A stored timestamp (naive UTC, meta.now) as a reader reads it: '2026-12-03 05:55 UTC', '—' if none.
+    The ISO form with its 'T' and seconds reads as a machine value on a wall screen."""
+    if _blank(value):
+        return "—"
+    try:
+        return pd.Timestamp(str(value)).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return shown(value)
+
+
 def _safe_url(url: str) -> bool:
     u = re.sub(r"[\x00-\x20]", "", url).lower()
     return u.startswith(_SAFE_SCHEMES) or u.startswith(("#", "/")) and not u.startswith("//")
