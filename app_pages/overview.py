@@ -38,16 +38,18 @@ drafts_wanted = st.query_params.get(DRAFTS_PARAM) == "1"
 every = views.show(overview_view.build, today=today, include_drafts=drafts_wanted)  # the filters' options
 
 st.title(f"{text.md(every.city_name)}: how are we doing?")
-f1, f2, f3, f4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-priority = f1.selectbox("Priority", [ALL_PRIORITIES, *every.priorities], key="priority", bind="query-params")
-department = f2.selectbox("Department", [ALL_DEPARTMENTS, *every.departments], key="department",
-                          bind="query-params")
-status_pick = f3.selectbox("Status", [ALL_STATUSES, *[s.label for s in STATUSES.values()]], key="status",
-                           bind="query-params")
-if every.staff:  # the public never sees a draft, so only staff get the choice
-    f4.toggle("Include drafts", value=drafts_wanted, key="include_drafts", on_change=_drafts_changed,
-              help="Off: only published measures count in the score, the counts, movers, what is stale and "
-                   "the goal cards. On: draft measures count too, marked “draft”.")
+bar = st.container(horizontal=True, wrap=True, vertical_alignment="center")  # one row on a wall, two on a phone
+with bar:  # the options name themselves ("All priorities"), so the labels stay for screen readers only
+    priority = st.selectbox("Priority", [ALL_PRIORITIES, *every.priorities], key="priority", bind="query-params",
+                            label_visibility="collapsed", width=280)
+    department = st.selectbox("Department", [ALL_DEPARTMENTS, *every.departments], key="department",
+                              bind="query-params", label_visibility="collapsed", width=280)
+    status_pick = st.selectbox("Status", [ALL_STATUSES, *[s.label for s in STATUSES.values()]], key="status",
+                               bind="query-params", label_visibility="collapsed", width=170)
+    if every.staff:  # the public never sees a draft, so only staff get the choice
+        st.toggle("Include drafts", value=drafts_wanted, key="include_drafts", on_change=_drafts_changed,
+                  help="Off: only published measures count in the score, the counts, movers, what is stale and "
+                       "the goal cards. On: draft measures count too, marked “draft”.")
 filters = {"priority": None if priority == ALL_PRIORITIES else priority,
            "department": None if department == ALL_DEPARTMENTS else department,
            "status": None if status_pick == ALL_STATUSES else status_pick}
