@@ -13,8 +13,6 @@ from ui.criteria_panel import show_goal_criteria
 from ui.views import fail, show
 from ui.widgets import id_select, verdict
 
-OTHER_CHARTS = 3  # further outcomes of the goal are listed, each a link to its own chart
-
 wanted = st.query_params.get("goal")
 v = show(goal_view.build, goal_id=wanted, outcome_id=st.query_params.get("outcome"))
 if v.goal is None:
@@ -82,20 +80,18 @@ else:
         st.info("This outcome has no target or the goal no target date, so there is nothing to project toward.")
         st.plotly_chart(charts.narrow_legend(charts.history_chart(om.history, om.targets, om.name, unit,
                                                                   om.direction)), width="stretch")
-    for other in v.other_outcomes[:OTHER_CHARTS]:
+    for other in v.other_outcomes:
         st.plotly_chart(charts.narrow_legend(charts.history_chart(other.history, other.targets, other.name,
                                                                   other.unit, other.direction)),
                         width="stretch", key=f"other_{other.id}")
-    if len(v.other_outcomes) > OTHER_CHARTS:  # a goal with dozens of outcomes: a table, not dozens of charts
-        rest = v.other_outcomes[OTHER_CHARTS:]
-        st.markdown(f"**{len(rest)} more outcome measures of this goal**")
+    more = v.more_outcomes
+    if not more.empty:  # a goal with dozens of outcomes: a table, each a link to its chart, not dozens of charts
+        st.markdown(f"**{len(more)} more outcome measures of this goal**")
         st.dataframe(pd.DataFrame({
-            "Outcome": [o.name for o in rest],
-            "Latest period": [str(o.history["period"].iloc[-1]) for o in rest],
-            "Latest": [float(o.history["value"].iloc[-1]) for o in rest],
-            "Unit": [text.shown(o.unit) for o in rest],
-            "Open": [f"/goal?goal={quote(g.id)}&outcome={quote(o.id)}{auth.link_suffix()}" for o in rest]}),
-            hide_index=True, width="stretch", height=min(38 + 35 * len(rest), 320),
+            "Outcome": more["name"], "Latest period": more["period"], "Latest": more["latest"],
+            "Unit": more["unit"].map(text.shown),
+            "Open": f"/goal?goal={quote(g.id)}&outcome=" + more["id"].map(quote) + auth.link_suffix()}),
+            hide_index=True, width="stretch", height=min(38 + 35 * len(more), 320),
             column_config={"Latest": st.column_config.NumberColumn(format="localized"),
                            "Open": st.column_config.LinkColumn("Open", display_text="Chart ›")})
 

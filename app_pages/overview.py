@@ -153,8 +153,8 @@ def in_detail() -> None:
     """The drill-down, rerun on its own when a section is opened or paged (not the whole page)."""
     st.subheader("In detail")
     box, is_open = folded("Every measure, by goal", "detail_every")  # no count in a label: a new label closes it
-    rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals]
-    if is_open and rows:
+    rows = [g.measures.assign(goal=g.name, priority=s.name) for s in v.sections for g in s.goals] if is_open else []
+    if rows:
         with box:
             st.caption(f"{v.n_measures} measures.")
             table = page_of(pd.concat(rows, ignore_index=True), "every_measure_page")  # a page at a time

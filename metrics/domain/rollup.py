@@ -64,15 +64,15 @@ def score_rows(measures: pd.DataFrame, observations: pd.DataFrame, targets: pd.D
     way = np.array([direction[m] for m in mid_ids.tolist()], dtype=object)[mid_code]
 
     # values[(measure, label)], the last row of a repeated key winning as a dict's assignment would
-    n_labels = len(label_ids)
-    key = mid_code.astype(np.int64) * (n_labels + 1) + label_code
+    row_base = mid_code.astype(np.int64) * (len(label_ids) + 1)  # (measure, label) -> one integer
+    key = row_base + label_code
     last = ~pd.Index(key).duplicated(keep="last")
     known, known_value = pd.Index(key[last]), actual[last]
 
     def value_of(shifted: list[str]) -> np.ndarray:
         """The measure's value at each row's label shifted (previous period, a year earlier), NaN if none."""
         code = label_ids.get_indexer(shifted)[label_code]  # -1: a label no row of this frame has
-        at = known.get_indexer(np.where(code >= 0, mid_code.astype(np.int64) * (n_labels + 1) + code, -1))
+        at = known.get_indexer(np.where(code >= 0, row_base + code, -1))
         return np.where(at >= 0, known_value[at], np.nan)
 
     prev, yoy = value_of([f[0] for f in facts]), value_of([f[1] for f in facts])

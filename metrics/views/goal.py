@@ -28,6 +28,8 @@ NO_OUTCOME = ("This goal has no outcome measure. It reports activity (outputs an
               "for years while the number of households housed stood still; adding an outcome measure is the "
               "first step.")
 PRIVATE_CRITERIA = ("owner", "target_date")
+OTHER_CHARTS = 3  # further outcomes charted under the chosen one; the rest are listed (a goal may have dozens)
+MORE_OUTCOME_COLUMNS = ["id", "name", "period", "latest", "unit"]
 BREAKDOWN_COLUMNS = ["measure_id", "period", "period_end", "dimension", "member", "value", "suppressed", "shown"]
 
 
@@ -82,7 +84,9 @@ class GoalView:
     projection: scoring.Projection | None = None
     pace_note: str | None = None  # how the pace was measured
     future: list[str] = field(default_factory=list)  # period labels from the latest to the target date
-    other_outcomes: list[Series] = field(default_factory=list)  # shown under the default outcome
+    other_outcomes: list[Series] = field(default_factory=list)  # charted under the default outcome (OTHER_CHARTS)
+    more_outcomes: pd.DataFrame = field(  # the further outcomes with figures, listed: MORE_OUTCOME_COLUMNS
+        default_factory=lambda: pd.DataFrame(columns=MORE_OUTCOME_COLUMNS))
     outputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, unit, frequency, lag_periods, latest
     output_ids: list[str] = field(default_factory=list)
     output_measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # id, name, unit (for small multiples)
@@ -246,9 +250,14 @@ def build(conn_or_url: sa.Connection | str | None, actor: Actor | None, settings
                 found["future"] = story.future_labels(latest, goal.target_date, fsm)
         if goal.target is not None and "judgement" not in found:
             found.update(_judged(goal.target, meta, targets, obs, fsm))
-        if oid == outcomes[0]:
-            others = [_series(meta, targets, obs, o, fsm) for o in outcomes[1:]]
-            found["other_outcomes"] = [s for s in others if not s.history.empty]
+        if oid == outcomes[0]:  # full series (history, targets) only for the ones charted
+            reported = [(o, s) for o in outcomes[1:] if not (s := story.series_of(obs, o)).empty]
+            found["other_outcomes"] = [_series(meta, targets, obs, o, fsm) for o, _ in reported[:OTHER_CHARTS]]
+            rest = reported[OTHER_CHARTS:]
+            found["more_outcomes"] = pd.DataFrame({
+                "id": [o for o, _ in rest], "name": [str(meta.at[o, "name"]) for o, _ in rest],
+                "period": [str(s.index[-1]) for _, s in rest], "latest": [float(s.iloc[-1]) for _, s in rest],
+                "unit": [meta.at[o, "unit"] for o, _ in rest]}, columns=MORE_OUTCOME_COLUMNS)
 
         if out_ids:
             latest_of = {i: story.series_of(obs, i) for i in out_ids}
